@@ -1,0 +1,50 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step they share.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app tracker
+export TRACKER_DEMO_PASSWORD ?= demo-password-for-local-use
+DB ?= sqlite
+
+.PHONY: run test install assets system-packages db seed lint bench clean
+
+run: install assets db seed ## set up everything and serve on http://127.0.0.1:5000
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+test: install assets system-packages lint ## set up everything and pass every test, on SQLite and PostgreSQL
+	$(BIN)/python -m tests.run_all
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.2
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+assets: tracker/static/govuk/.built
+
+tracker/static/govuk/.built: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	bin/build-assets
+	touch $@
+
+system-packages: ## Debian's Chromium and PostgreSQL for the browser and PostgreSQL tests
+	bin/install-system-packages
+
+db: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed --demo
+
+lint: install
+	$(BIN)/ruff check tracker tests seeds migrations bench wsgi.py
+
+bench: install assets db
+	$(BIN)/python -m bench.run --db $(DB)
+
+clean:
+	rm -rf $(VENV) node_modules tracker/static/govuk tracker/static/fonts tracker/static/images

@@ -1,0 +1,261 @@
+"""Shared fixtures: the app on SQLite or PostgreSQL (`--db`), migrated and seeded once per run;
+a test client that checks every page it fetches; signed-in clients for the demo users."""
+
+import contextlib
+import os
+import re
+import secrets
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.engine import make_url
+
+from tests.postgres_server import throwaway_postgres
+
+DEMO_PASSWORD = "demo-password-for-tests"
+OFFICER = "officer@demo.gov.uk"
+OFFICER_2 = "officer2@demo.gov.uk"
+FINANCE = "finance@demo.gov.uk"
+VIEWER = "viewer@demo.gov.uk"
+ADMIN = "admin@demo.gov.uk"
+LAMBETH_GRANTEE = "grantee@london-borough-of-lambeth.demo.org.uk"
+SOUTHAMPTON_GRANTEE = "grantee@southampton-city-council.demo.org.uk"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db",
+        choices=["sqlite", "postgresql"],
+        default=os.environ.get("TEST_DB", "sqlite"),
+        help="the database the integration tests run against",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--db") != "postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL: runs in the --db postgresql pass")
+        for item in items:
+            if "postgres_only" in item.keywords:
+                item.add_marker(skip)
+
+
+# --- databases -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def db_kind(request) -> str:
+    return request.config.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def database_server(db_kind):
+    """For PostgreSQL, the server's URL (TEST_DATABASE_URL, or a throwaway one); else None."""
+    if db_kind != "postgresql":
+        yield None
+        return
+    given = os.environ.get("TEST_DATABASE_URL")
+    with contextlib.nullcontext(given) if given else throwaway_postgres() as url:
+        yield make_url(url).set(drivername="postgresql+psycopg")
+
+
+@pytest.fixture(scope="session")
+def make_database(database_server, tmp_path_factory):
+    """A factory for fresh, empty databases (dropped at the end of the run)."""
+    made = []
+
+    def make() -> str:
+        if database_server is None:
+            path = tmp_path_factory.mktemp("db") / f"{secrets.token_hex(4)}.db"
+            return f"sqlite:///{path}"
+        name = f"hht_test_{secrets.token_hex(5)}"
+        admin = sa.create_engine(database_server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        made.append(name)
+        return database_server.set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    if database_server is not None and made:
+        admin = sa.create_engine(database_server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            for name in made:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def build_app(database_url: str, **overrides):
+    from tracker import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            "SIGN_IN_SLOWDOWN_SECONDS": 0,
+            "DEMO_PASSWORD": DEMO_PASSWORD,
+            "ENV": "test",
+            "SERVER_NAME": None,
+            **overrides,
+        }
+    )
+
+
+def migrate_and_seed(app) -> None:
+    from flask_migrate import upgrade
+
+    from tracker.extensions import db
+    from tracker.seeding import seed
+
+    with app.app_context():
+        upgrade()
+        seed(demo=True, password=DEMO_PASSWORD, environment="test")
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def app(make_database):
+    """The app on a database migrated and seeded (streams and demo data) once for the run."""
+    application = build_app(make_database())
+    application.test_client_class = PageCheckingClient
+    migrate_and_seed(application)
+    yield application
+    from tracker.extensions import db
+
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def transaction(app):
+    """Runs the test inside one outer transaction that is rolled back at the end: every commit
+    the app makes becomes a savepoint release, so tests never see each other's changes."""
+    from tracker.extensions import db
+
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        # A plain Session bound to our connection: Flask-SQLAlchemy's own Session would pick
+        # the engine (a new connection) and wait on the lock this one holds.
+        db.session = sa.orm.scoped_session(
+            sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+# --- the page-checking client ----------------------------------------------------------------
+
+
+class PageProblem(AssertionError):
+    pass
+
+
+def check_page(response) -> None:
+    """What every HTML page must be: one h1 that the title starts with, no duplicate ids, a
+    nonce on every inline script, and a label for every field."""
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    h1s = soup.find_all("h1")
+    if len(h1s) != 1:
+        raise PageProblem(f"{len(h1s)} h1 elements on {response.request.path}")
+    heading = " ".join(h1s[0].get_text().split())
+    title = " ".join((soup.title.get_text() if soup.title else "").split())
+    if not title.removeprefix("Error: ").startswith(heading):
+        raise PageProblem(f"title {title!r} does not start with the h1 {heading!r}")
+    ids = Counter(tag["id"] for tag in soup.find_all(id=True))
+    duplicates = [i for i, n in ids.items() if n > 1]
+    if duplicates:
+        raise PageProblem(f"duplicate ids {duplicates} on {response.request.path}")
+    csp = response.headers.get("Content-Security-Policy", "")
+    nonce = re.search(r"'nonce-([^']+)'", csp)
+    for script in soup.find_all("script"):
+        if script.get("src") or script.get("type") == "application/json":
+            continue
+        if not nonce or script.get("nonce") != nonce.group(1):
+            raise PageProblem(
+                f"an inline script without the page's nonce on {response.request.path}"
+            )
+    labelled = {label.get("for") for label in soup.find_all("label")}
+    for control in soup.find_all(["input", "select", "textarea"]):
+        if control.get("type") in {"hidden", "submit", "button"}:
+            continue
+        if control.get("id") not in labelled:
+            raise PageProblem(f"the field {control.get('name')!r} has no label")
+    if soup.find("form", method=re.compile("post", re.I)):
+        for form in soup.find_all("form", method=re.compile("post", re.I)):
+            if not form.find("input", attrs={"name": "csrf_token"}):
+                raise PageProblem(f"a form without a CSRF token on {response.request.path}")
+
+
+class PageCheckingClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
+            check_page(response)
+        return response
+
+
+def csrf_token_from(response) -> str:
+    match = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)
+    ) or re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class Browser:
+    """A test client that behaves like a person: it reads the form's CSRF token from the page
+    before it posts, and signs in through the sign-in page."""
+
+    def __init__(self, client: PageCheckingClient):
+        self.client = client
+
+    def get(self, url: str, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url: str, data: dict | None = None, *, form_page: str | None = None, **kwargs):
+        page = self.client.get(form_page or url)
+        payload = {"csrf_token": csrf_token_from(page), **(data or {})}
+        return self.client.post(url, data=payload, **kwargs)
+
+    def sign_in(self, email: str, password: str = DEMO_PASSWORD):
+        return self.post("/sign-in", {"email": email, "password": password})
+
+    def text(self, url: str) -> str:
+        return " ".join(
+            BeautifulSoup(self.get(url).get_data(as_text=True), "html.parser").get_text(" ").split()
+        )
+
+
+@pytest.fixture
+def browser(app, transaction):
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def signed_in(app, transaction):
+    """signed_in(email) gives a Browser signed in as that user."""
+
+    def make(email: str) -> Browser:
+        visitor = Browser(app.test_client())
+        response = visitor.sign_in(email)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return visitor
+
+    return make
+
+
+def text_of(response) -> str:
+    return " ".join(
+        BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ").split()
+    )

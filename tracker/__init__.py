@@ -1,0 +1,104 @@
+"""Track Hidden Harms grants: the app factory."""
+
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from tracker.config import INSTANCE_PATH, Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_PATH),
+        static_url_path="/assets",
+        static_folder="static",
+        template_folder=str(ROOT / "templates"),
+    )
+    if isinstance(config, Config):
+        settings, extra = config, {}
+    else:
+        # Known settings go through Config, so its checks (production needs SECRET_KEY, Secure
+        # cookies outside development) see them; anything else is passed to Flask as it is.
+        given = dict(config or {})
+        known = {
+            name: given.pop(name) for name in list(given) if name in Config.__dataclass_fields__
+        }
+        settings, extra = Config(**known), given
+    app.config.update(settings.as_dict())
+    app.config.update(extra)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _wire_templates(app)
+    _wire_extensions(app)
+    _register_blueprints(app)
+
+    from tracker import cli, errors, security, template_filters
+
+    errors.init_app(app)
+    security.init_app(app)
+    template_filters.init_app(app)
+    cli.init_app(app)
+
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    return app
+
+
+def _wire_templates(app: Flask) -> None:
+    """Our templates first, then the GOV.UK macros under their package prefixes."""
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+
+def _wire_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401  (registers every model with the metadata)
+    from tracker.database import configure_engine
+    from tracker.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see this page"
+    login_manager.session_protection = "strong"
+    with app.app_context():
+        configure_engine(db.engine)
+
+    from tracker.data.users import user_for_session
+
+    login_manager.user_loader(user_for_session)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.admin.views import bp as admin
+    from tracker.allocations.views import bp as allocations
+    from tracker.auth.views import bp as auth
+    from tracker.main.views import bp as main
+    from tracker.organisations.views import bp as organisations
+    from tracker.streams.views import bp as streams
+
+    for blueprint in (main, auth, streams, organisations, allocations, admin):
+        app.register_blueprint(blueprint)

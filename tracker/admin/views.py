@@ -1,0 +1,104 @@
+from flask import Blueprint, flash, redirect, render_template, url_for
+
+from tracker.access import current_actor, requires_role
+from tracker.admin.forms import NewUserForm, UserForm
+from tracker.data import audit as audit_data
+from tracker.data import organisations as organisation_data
+from tracker.data import users as user_data
+from tracker.models import Role
+from tracker.pages import found, page_number, show_rule_broken
+from tracker.services import users as user_service
+from tracker.services.errors import RuleBroken
+from tracker.transactions import commits
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _organisation_choices(form: UserForm) -> None:
+    form.organisation.choices = [("", "None")] + [
+        (str(o.id), o.name) for o in organisation_data.all_organisations()
+    ]
+
+
+def _organisation(form: UserForm):
+    return (
+        organisation_data.organisation_by_id(int(form.organisation.data))
+        if (form.organisation.data or "").isdigit()
+        else None
+    )
+
+
+@bp.get("/users")
+@requires_role(Role.ADMIN)
+def list_users():
+    return render_template("admin/users.html", page=user_data.users_page(page_number()))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires_role(Role.ADMIN)
+@commits
+def new_user():
+    form = NewUserForm()
+    _organisation_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = user_service.create_user(
+                current_actor(),
+                email=form.email.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                password=form.password.data,
+                organisation=_organisation(form),
+                active=form.active.data,
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"{user.email} can now sign in")
+            return redirect(url_for("admin.view_user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, title="Add a user")
+
+
+@bp.get("/users/<int:user_id>")
+@requires_role(Role.ADMIN)
+def view_user(user_id: int):
+    user = found(user_data.user_by_id(user_id))
+    return render_template(
+        "admin/user.html", user=user, events=audit_data.history("app_user", user.id)
+    )
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@requires_role(Role.ADMIN)
+@commits
+def edit_user(user_id: int):
+    user = found(user_data.user_by_id(user_id))
+    form = UserForm(obj=user)
+    _organisation_choices(form)
+    if not form.is_submitted():
+        form.role.data = user.role.value
+        form.organisation.data = str(user.organisation_id or "")
+    if form.validate_on_submit():
+        try:
+            user_service.update_user(
+                current_actor(),
+                user,
+                name=form.name.data,
+                role=Role(form.role.data),
+                organisation=_organisation(form),
+                active=form.active.data,
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("The user has been updated")
+            return redirect(url_for("admin.view_user", user_id=user.id))
+    return render_template(
+        "admin/user_form.html", form=form, user=user, title=f"Change {user.email}"
+    )
+
+
+@bp.get("/audit")
+@requires_role(Role.ADMIN)
+def audit_log():
+    return render_template("admin/audit.html", page=audit_data.audit_page(page_number()))

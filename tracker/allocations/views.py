@@ -1,0 +1,167 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.access import CIVIL_SERVANTS, current_actor, requires_role
+from tracker.allocations.forms import FilterForm, StatusForm, allocation_form_class
+from tracker.data import allocations as allocation_data
+from tracker.data import audit as audit_data
+from tracker.data import organisations as organisation_data
+from tracker.data import streams as stream_data
+from tracker.models import AllocationStatus, Role
+from tracker.pages import found, page_number, show_rule_broken
+from tracker.services import allocations as allocation_service
+from tracker.services.errors import RuleBroken
+from tracker.transactions import commits
+
+bp = Blueprint("allocations", __name__)
+
+
+def _organisation_choices(form) -> None:
+    form.organisation.choices = [("", "Choose an organisation")] + [
+        (str(o.id), f"{o.name} ({o.org_id})") for o in organisation_data.all_organisations()
+    ]
+
+
+def _values(form) -> dict:
+    return dict(
+        organisation=found(organisation_data.organisation_by_id(int(form.organisation.data))),
+        title=form.title.data,
+        amount_pence=form.amount.data,
+        awarded_on=form.awarded_on.data,
+        planned_start=form.planned_start.data,
+        planned_end=form.planned_end.data,
+        conditions=form.conditions.data or "",
+        profile=form.profile(),
+    )
+
+
+@bp.get("/allocations")
+@requires_role(*CIVIL_SERVANTS)
+def list_allocations():
+    filters = FilterForm(request.args)
+    filters.stream.choices = [("", "All streams")] + [
+        (str(s.id), s.name) for s in stream_data.all_streams()
+    ]
+    stream_id = int(filters.stream.data) if (filters.stream.data or "").isdigit() else None
+    try:
+        status = AllocationStatus(filters.status.data) if filters.status.data else None
+    except ValueError:
+        status = None
+    page = allocation_data.allocations_page(
+        current_user, page_number(), stream_id=stream_id, status=status
+    )
+    return render_template("allocations/list.html", page=page, filters=filters)
+
+
+@bp.route("/streams/<int:stream_id>/allocations/new", methods=["GET", "POST"])
+@requires_role(Role.OFFICER)
+@commits
+def new_allocation(stream_id: int):
+    stream = found(stream_data.stream_by_id(stream_id))
+    form = allocation_form_class(stream)()
+    _organisation_choices(form)
+    if form.validate_on_submit():
+        try:
+            allocation = allocation_service.create_allocation(
+                current_actor(), stream=stream, identifier=form.identifier.data, **_values(form)
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"The allocation to {allocation.organisation.name} has been saved as a draft")
+            return redirect(url_for("allocations.view_allocation", allocation_id=allocation.id))
+    return render_template(
+        "allocations/form.html",
+        form=form,
+        stream=stream,
+        totals=stream_data.totals_for_stream(stream),
+        title=f"New allocation from {stream.name}",
+    )
+
+
+@bp.get("/allocations/<int:allocation_id>")
+@requires_role(*CIVIL_SERVANTS)
+def view_allocation(allocation_id: int):
+    allocation = found(allocation_data.allocation_for_user(allocation_id, current_user))
+    return render_template(
+        "allocations/view.html",
+        allocation=allocation,
+        actions=allocation_service.next_actions(allocation),
+        events=audit_data.history("allocation", allocation.id),
+        threshold=current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"],
+    )
+
+
+@bp.route("/allocations/<int:allocation_id>/edit", methods=["GET", "POST"])
+@requires_role(Role.OFFICER)
+@commits
+def edit_allocation(allocation_id: int):
+    allocation = found(allocation_data.allocation_for_user(allocation_id, current_user))
+    stream = allocation.stream
+    form = allocation_form_class(stream)(obj=allocation)
+    _organisation_choices(form)
+    form.identifier.render_kw = {"disabled": True}
+    if not form.is_submitted():
+        form.organisation.data = str(allocation.organisation_id)
+        form.amount.data = allocation.amount_pence
+        form.identifier.data = allocation.identifier
+        form.version.data = str(allocation.version)
+        for row in allocation.profile:
+            field = getattr(form, f"year_{row.financial_year}", None)
+            if field is not None:
+                field.data = row.amount_pence
+    if form.validate_on_submit():
+        try:
+            if form.version.data != str(allocation.version):
+                raise RuleBroken(
+                    "Someone else changed this allocation after you opened it. "
+                    "Reload the page to see their changes, then make yours again."
+                )
+            allocation_service.update_allocation(current_actor(), allocation, **_values(form))
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("The allocation has been updated")
+            return redirect(url_for("allocations.view_allocation", allocation_id=allocation.id))
+    return render_template(
+        "allocations/form.html",
+        form=form,
+        stream=stream,
+        allocation=allocation,
+        totals=stream_data.totals_for_stream(stream),
+        title=f"Change the allocation to {allocation.organisation.name}",
+    )
+
+
+@bp.route("/allocations/<int:allocation_id>/status", methods=["GET", "POST"])
+@requires_role(Role.OFFICER)
+@commits
+def change_status(allocation_id: int):
+    allocation = found(allocation_data.allocation_for_user(allocation_id, current_user))
+    form = StatusForm()
+    actions = allocation_service.next_actions(allocation)
+    if allocation.status in allocation_service.TRANSITIONS["withdraw"][0]:
+        actions.append("withdraw")
+    form.action.choices = [(a, allocation_service.ACTION_LABELS[a]) for a in actions]
+    if form.validate_on_submit():
+        try:
+            allocation_service.change_status(
+                current_actor(),
+                allocation,
+                form.action.data,
+                reason=form.reason.data or "",
+                second_approval_threshold_pence=current_app.config[
+                    "SECOND_APPROVAL_THRESHOLD_PENCE"
+                ],
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(f"The allocation is now {allocation.status.value}")
+            return redirect(url_for("allocations.view_allocation", allocation_id=allocation.id))
+    return render_template(
+        "allocations/status.html",
+        form=form,
+        allocation=allocation,
+        threshold=current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"],
+    )

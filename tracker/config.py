@@ -1,0 +1,77 @@
+"""Settings, read from the environment once at start-up. SQLite in instance/ by default."""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INSTANCE_PATH = Path(
+    os.environ.get("TRACKER_INSTANCE_PATH", Path(__file__).parent.parent / "instance")
+)
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'tracker.db'}")
+    # Heroku-style URLs name the old driver; we use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@dataclass
+class Config:
+    """Every setting the service reads; the README lists them."""
+
+    ENV: str = field(default_factory=lambda: os.environ.get("TRACKER_ENV", "development"))
+    SECRET_KEY: str = field(default_factory=lambda: os.environ.get("SECRET_KEY", ""))
+    SQLALCHEMY_DATABASE_URI: str = field(default_factory=_database_url)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=lambda: {"pool_pre_ping": True})
+    SERVICE_NAME: str = "Track Hidden Harms grants"
+    # Sign-in throttling: failures counted in the database, so it holds across gunicorn workers.
+    SIGN_IN_WINDOW_MINUTES: int = field(default_factory=lambda: _int("SIGN_IN_WINDOW_MINUTES", 15))
+    SIGN_IN_SLOW_AFTER: int = field(default_factory=lambda: _int("SIGN_IN_SLOW_AFTER", 3))
+    SIGN_IN_SLOWDOWN_SECONDS: float = field(
+        default_factory=lambda: float(os.environ.get("SIGN_IN_SLOWDOWN_SECONDS", "1"))
+    )
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT: int = field(
+        default_factory=lambda: _int("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 10)
+    )
+    SIGN_IN_MAX_FAILURES_PER_ADDRESS: int = field(
+        default_factory=lambda: _int("SIGN_IN_MAX_FAILURES_PER_ADDRESS", 30)
+    )
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_SECURE: bool = field(
+        default_factory=lambda: _bool("SESSION_COOKIE_SECURE", False)
+    )
+    REMEMBER_COOKIE_HTTPONLY: bool = True
+    WTF_CSRF_TIME_LIMIT: int = 3600 * 12
+    PROXY_FIX_HOPS: int = field(default_factory=lambda: _int("PROXY_FIX_HOPS", 0))
+    # £100,000 or more needs a second officer's approval (grants functional standard).
+    SECOND_APPROVAL_THRESHOLD_PENCE: int = 100_000_00
+    DEMO_PASSWORD: str = field(default_factory=lambda: os.environ.get("TRACKER_DEMO_PASSWORD", ""))
+    TESTING: bool = False
+
+    def __post_init__(self) -> None:
+        if self.ENV == "production":
+            self.SESSION_COOKIE_SECURE = True
+            if not self.SECRET_KEY:
+                raise RuntimeError(
+                    "Set SECRET_KEY: the service will not start in production without it"
+                )
+        elif not self.SECRET_KEY:
+            self.SECRET_KEY = "development-only-not-secret"  # noqa: S105
+        if self.ENV != "development":
+            self.SESSION_COOKIE_SECURE = True
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)

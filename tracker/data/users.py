@@ -1,0 +1,47 @@
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from tracker.data.pagination import Page, paginate
+from tracker.extensions import db
+from tracker.models import SignInAttempt, User
+
+
+def user_for_session(user_id: str) -> User | None:
+    try:
+        return db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def users_page(page: int) -> Page:
+    return paginate(select(User).order_by(User.email), page)
+
+
+def count_failed_sign_ins(
+    since: datetime, *, email: str | None = None, remote_address: str | None = None
+) -> int:
+    query = select(func.count(SignInAttempt.id)).where(
+        SignInAttempt.attempted_at >= since, SignInAttempt.succeeded.is_(False)
+    )
+    if email is not None:
+        query = query.where(SignInAttempt.email == email)
+    if remote_address is not None:
+        query = query.where(SignInAttempt.remote_address == remote_address)
+    return db.session.scalar(query) or 0
+
+
+def last_successful_sign_in(email: str) -> datetime | None:
+    return db.session.scalar(
+        select(func.max(SignInAttempt.attempted_at)).where(
+            SignInAttempt.email == email, SignInAttempt.succeeded.is_(True)
+        )
+    )

@@ -1,0 +1,37 @@
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from tracker.access import EVERYONE_SIGNED_IN, public, requires_role
+from tracker.data import streams as stream_data
+from tracker.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@public
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return render_template("main/index.html")
+
+
+@bp.get("/home")
+@requires_role(*EVERYONE_SIGNED_IN)
+def home():
+    totals = stream_data.stream_totals() if not current_user.role.is_grantee else []
+    return render_template("main/home.html", totals=totals)
+
+
+@bp.get("/health")
+@public
+def health():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.get("/accessibility")
+@public
+def accessibility():
+    return render_template("main/accessibility.html")

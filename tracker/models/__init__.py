@@ -1,0 +1,74 @@
+"""Every model, one module per aggregate; importing this package registers them all."""
+
+from tracker.models.allocation import (
+    Allocation,
+    AllocationStatus,
+    AllocationYear,
+    Variation,
+    VariationKind,
+    VariationStatus,
+)
+from tracker.models.audit import AuditEvent
+from tracker.models.base import Base
+from tracker.models.department import Department
+from tracker.models.milestone_return import (
+    EvidenceFile,
+    MilestoneReturn,
+    Rag,
+    ReturnForecast,
+    ReturnIndicatorValue,
+    ReturnMilestoneProgress,
+    ReturnSpend,
+    ReturnStatus,
+    SpendCategory,
+)
+from tracker.models.organisation import Organisation, OrganisationType
+from tracker.models.payment import Payment, PaymentStatus
+from tracker.models.project import (
+    EvidenceRating,
+    Milestone,
+    MilestoneStatus,
+    Project,
+    ProjectTarget,
+)
+from tracker.models.stream import FundingStream, Indicator, ReportingFrequency, StreamBudget
+from tracker.models.user import CIVIL_SERVANT_ROLES, GRANTEE_ROLES, Role, SignInAttempt, User
+
+__all__ = [
+    "CIVIL_SERVANT_ROLES",
+    "GRANTEE_ROLES",
+    "Allocation",
+    "AllocationStatus",
+    "AllocationYear",
+    "AuditEvent",
+    "Base",
+    "Department",
+    "EvidenceFile",
+    "EvidenceRating",
+    "FundingStream",
+    "Indicator",
+    "Milestone",
+    "MilestoneReturn",
+    "MilestoneStatus",
+    "Organisation",
+    "OrganisationType",
+    "Payment",
+    "PaymentStatus",
+    "Project",
+    "ProjectTarget",
+    "Rag",
+    "ReportingFrequency",
+    "ReturnForecast",
+    "ReturnIndicatorValue",
+    "ReturnMilestoneProgress",
+    "ReturnSpend",
+    "ReturnStatus",
+    "Role",
+    "SignInAttempt",
+    "SpendCategory",
+    "StreamBudget",
+    "User",
+    "Variation",
+    "VariationKind",
+    "VariationStatus",
+]

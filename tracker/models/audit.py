@@ -1,0 +1,30 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, utcnow
+from tracker.models.user import User
+
+
+class AuditEvent(Base):
+    """Append-only: who did what to which object, with the values before and after.
+
+    Nothing in the service updates or deletes a row here.
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(60))
+    object_id: Mapped[int | None]
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+    remote_address: Mapped[str | None] = mapped_column(String(64))
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,143 @@
+"""The milestone return: what a grantee spent and delivered in one reporting period."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
+from tracker.models.project import Milestone, Project
+from tracker.models.stream import Indicator
+
+
+class ReturnStatus(enum.StrEnum):
+    NOT_STARTED = "not started"
+    DRAFT = "draft"
+    AWAITING_SIGN_OFF = "awaiting sign-off"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes requested"
+    APPROVED = "approved"
+
+
+class Rag(enum.StrEnum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+
+class SpendCategory(enum.StrEnum):
+    STAFF = "staff"
+    DELIVERY = "delivery"
+    OVERHEADS = "overheads"
+    CAPITAL = "capital"
+
+
+class MilestoneReturn(Timestamped, Base):
+    """One project's return for one reporting period. Overdue is derived from due_on."""
+
+    __tablename__ = "milestone_return"
+    __table_args__ = (
+        UniqueConstraint("project_id", "period_start", "revision"),
+        *non_negative("revision"),
+    )
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    due_on: Mapped[date] = mapped_column(index=True)
+    # A correction to an approved return is a new revision; the approved one stays final.
+    revision: Mapped[int] = mapped_column(default=1)
+    status: Mapped[ReturnStatus] = mapped_column(
+        status_enum(ReturnStatus, "return_status"), default=ReturnStatus.NOT_STARTED, index=True
+    )
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    risks: Mapped[str] = mapped_column(Text, default="")
+    overspend_explanation: Mapped[str] = mapped_column(Text, default="")
+    self_rag: Mapped[Rag | None] = mapped_column(status_enum(Rag, "self_rag"))
+    reviewer_rag: Mapped[Rag | None] = mapped_column(status_enum(Rag, "reviewer_rag"))
+    drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    submitted_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    reviewed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    project: Mapped[Project] = relationship()
+    spend: Mapped[list["ReturnSpend"]] = relationship(back_populates="milestone_return")
+    forecasts: Mapped[list["ReturnForecast"]] = relationship(back_populates="milestone_return")
+    indicator_values: Mapped[list["ReturnIndicatorValue"]] = relationship(
+        back_populates="milestone_return"
+    )
+    milestone_progress: Mapped[list["ReturnMilestoneProgress"]] = relationship(
+        back_populates="milestone_return"
+    )
+    evidence: Mapped[list["EvidenceFile"]] = relationship(back_populates="milestone_return")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReturnSpend(Timestamped, Base):
+    __tablename__ = "return_spend"
+    __table_args__ = (UniqueConstraint("return_id", "category"), *non_negative("amount_pence"))
+
+    return_id: Mapped[int] = mapped_column(ForeignKey("milestone_return.id"))
+    category: Mapped[SpendCategory] = mapped_column(status_enum(SpendCategory, "spend_category"))
+    amount_pence: Mapped[int] = pence_column()
+
+    milestone_return: Mapped[MilestoneReturn] = relationship(back_populates="spend")
+
+
+class ReturnForecast(Timestamped, Base):
+    """Forecast spend for a later period (by the date that period starts)."""
+
+    __tablename__ = "return_forecast"
+    __table_args__ = (UniqueConstraint("return_id", "period_start"), *non_negative("amount_pence"))
+
+    return_id: Mapped[int] = mapped_column(ForeignKey("milestone_return.id"))
+    period_start: Mapped[date]
+    amount_pence: Mapped[int] = pence_column()
+
+    milestone_return: Mapped[MilestoneReturn] = relationship(back_populates="forecasts")
+
+
+class ReturnIndicatorValue(Timestamped, Base):
+    __tablename__ = "return_indicator_value"
+    __table_args__ = (UniqueConstraint("return_id", "indicator_id"), *non_negative("value"))
+
+    return_id: Mapped[int] = mapped_column(ForeignKey("milestone_return.id"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    value: Mapped[int]
+
+    milestone_return: Mapped[MilestoneReturn] = relationship(back_populates="indicator_values")
+    indicator: Mapped[Indicator] = relationship()
+
+
+class ReturnMilestoneProgress(Timestamped, Base):
+    __tablename__ = "return_milestone_progress"
+    __table_args__ = (UniqueConstraint("return_id", "milestone_id"),)
+
+    return_id: Mapped[int] = mapped_column(ForeignKey("milestone_return.id"))
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id"))
+    completed: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    milestone_return: Mapped[MilestoneReturn] = relationship(back_populates="milestone_progress")
+    milestone: Mapped[Milestone] = relationship()
+
+
+class EvidenceFile(Timestamped, Base):
+    """An uploaded file, stored outside the web root under a random name."""
+
+    __tablename__ = "evidence_file"
+    __table_args__ = (*non_negative("size_bytes"),)
+
+    return_id: Mapped[int] = mapped_column(ForeignKey("milestone_return.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    milestone_return: Mapped[MilestoneReturn] = relationship(back_populates="evidence")

@@ -1,0 +1,51 @@
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.allocation import Allocation
+from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
+
+
+class PaymentStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    PAID = "paid"
+    HELD = "held"
+
+
+class Payment(Timestamped, Base):
+    """Paid in arrears against an approved return or a completed milestone."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        *non_negative("amount_pence"),
+        # The approver is never the requester: held by the database as well as the service.
+        sa.CheckConstraint(
+            "approved_by_id IS NULL OR requested_by_id IS NULL"
+            " OR approved_by_id <> requested_by_id",
+            name="approver_is_not_requester",
+        ),
+    )
+
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocation.id"), index=True)
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("milestone_return.id"), unique=True)
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestone.id"), unique=True)
+    amount_pence: Mapped[int] = pence_column()
+    status: Mapped[PaymentStatus] = mapped_column(
+        status_enum(PaymentStatus, "payment_status"), default=PaymentStatus.SCHEDULED, index=True
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    requested_at: Mapped[datetime | None]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_at: Mapped[datetime | None]
+    paid_on: Mapped[date | None]
+    payment_reference: Mapped[str | None] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(default=1)
+
+    allocation: Mapped[Allocation] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,80 @@
+import enum
+from datetime import date
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.allocation import Allocation
+from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
+from tracker.models.stream import Indicator
+
+
+class EvidenceRating(enum.StrEnum):
+    """Strength of evidence that the intervention works, in the What Works centres' terms."""
+
+    NOT_YET_RATED = "not yet rated"
+    PROMISING = "promising"
+    SIGNS_OF_POTENTIAL = "signs of potential"
+    MODERATE = "moderate"
+    STRONG = "strong"
+    NO_EFFECT = "evidence of no effect"
+
+
+class Project(Timestamped, Base):
+    """What an allocation pays for."""
+
+    __tablename__ = "project"
+
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocation.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    intervention_type: Mapped[str] = mapped_column(String(120), default="")
+    evidence_rating: Mapped[EvidenceRating] = mapped_column(
+        status_enum(EvidenceRating, "evidence_rating"), default=EvidenceRating.NOT_YET_RATED
+    )
+    location: Mapped[str] = mapped_column(String(200), default="")
+    is_illustrative: Mapped[bool] = mapped_column(default=False)
+
+    allocation: Mapped[Allocation] = relationship()
+    targets: Mapped[list["ProjectTarget"]] = relationship(back_populates="project")
+    milestones: Mapped[list["Milestone"]] = relationship(
+        back_populates="project", order_by="Milestone.due_on"
+    )
+
+
+class ProjectTarget(Timestamped, Base):
+    """A project's target for one of its stream's indicators."""
+
+    __tablename__ = "project_target"
+    __table_args__ = (UniqueConstraint("project_id", "indicator_id"), *non_negative("target"))
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    target: Mapped[int]
+
+    project: Mapped[Project] = relationship(back_populates="targets")
+    indicator: Mapped[Indicator] = relationship()
+
+
+class MilestoneStatus(enum.StrEnum):
+    PLANNED = "planned"
+    COMPLETED = "completed"
+    MISSED = "missed"
+
+
+class Milestone(Timestamped, Base):
+    """A dated deliverable of a project, optionally with a payment attached."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (*non_negative("payment_pence"),)
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date]
+    payment_pence: Mapped[int | None] = pence_column(nullable=True)
+    status: Mapped[MilestoneStatus] = mapped_column(
+        status_enum(MilestoneStatus, "milestone_status"), default=MilestoneStatus.PLANNED
+    )
+    completed_on: Mapped[date | None]
+
+    project: Mapped[Project] = relationship(back_populates="milestones")

@@ -1,0 +1,69 @@
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, Timestamped, status_enum
+from tracker.models.organisation import Organisation
+
+
+class Role(enum.StrEnum):
+    OFFICER = "officer"
+    FINANCE = "finance"
+    GRANTEE = "grantee"
+    CERTIFIER = "certifier"
+    VIEWER = "viewer"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def is_grantee(self) -> bool:
+        return self in GRANTEE_ROLES
+
+
+ROLE_LABELS = {
+    Role.OFFICER: "Programme officer",
+    Role.FINANCE: "Finance officer",
+    Role.GRANTEE: "Grantee user",
+    Role.CERTIFIER: "Grantee certifier",
+    Role.VIEWER: "Minister's office (read only)",
+    Role.ADMIN: "Administrator",
+}
+GRANTEE_ROLES = frozenset({Role.GRANTEE, Role.CERTIFIER})
+CIVIL_SERVANT_ROLES = frozenset({Role.OFFICER, Role.FINANCE})
+
+
+class User(UserMixin, Timestamped, Base):
+    __tablename__ = "app_user"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(status_enum(Role, "role"))
+    # Grantees belong to exactly one organisation; nobody else belongs to any (service rule).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    last_signed_in_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+
+class SignInAttempt(Base):
+    """Every sign-in attempt, so throttling holds across gunicorn workers."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    remote_address: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(index=True)
+    succeeded: Mapped[bool]

@@ -1,0 +1,255 @@
+"""Allocations (grant awards): creating, changing and moving them through their statuses."""
+
+import secrets
+from datetime import date
+
+from tracker.data import allocations as allocation_data
+from tracker.data.store import DuplicateError, save
+from tracker.models import Allocation, AllocationStatus, AllocationYear, FundingStream, Organisation
+from tracker.money import format_pounds
+from tracker.periods import FinancialYear, financial_years_between
+from tracker.services import audit, budget
+from tracker.services.errors import NotAllowed, RuleBroken
+
+S = AllocationStatus
+FIELDS = [
+    "identifier",
+    "stream_id",
+    "organisation_id",
+    "title",
+    "amount_pence",
+    "awarded_on",
+    "planned_start",
+    "planned_end",
+    "conditions",
+    "status",
+    "approved_by_id",
+]
+
+# Which status each action moves an allocation from, and to.
+TRANSITIONS: dict[str, tuple[frozenset[S], S]] = {
+    "offer": (frozenset({S.DRAFT}), S.OFFERED),
+    "accept": (frozenset({S.OFFERED}), S.ACCEPTED),
+    "activate": (frozenset({S.ACCEPTED}), S.ACTIVE),
+    "close": (frozenset({S.ACTIVE}), S.CLOSED),
+    "withdraw": (frozenset({S.DRAFT, S.OFFERED, S.ACCEPTED, S.ACTIVE}), S.WITHDRAWN),
+}
+ACTION_LABELS = {
+    "offer": "Approve and offer",
+    "accept": "Record acceptance",
+    "activate": "Make active",
+    "close": "Close",
+    "withdraw": "Withdraw",
+}
+
+
+def next_actions(allocation: Allocation) -> list[str]:
+    return [
+        action
+        for action, (sources, _) in TRANSITIONS.items()
+        if allocation.status in sources and action != "withdraw"
+    ]
+
+
+def _profile_for(
+    stream: FundingStream,
+    amount_pence: int,
+    planned_start: date,
+    planned_end: date,
+    profile: dict[int, int | None],
+) -> dict[int, int]:
+    """The split by financial year: every year it names lies within the planned dates and the
+    stream's years, and the parts add up to the amount to the penny."""
+    if planned_end < planned_start:
+        raise RuleBroken(
+            "The planned end date must be the same as or after the start date", "planned_end"
+        )
+    years = [fy.start_year for fy in financial_years_between(planned_start, planned_end)]
+    outside = [y for y in years if not stream.first_year <= y <= stream.last_year]
+    if outside:
+        raise RuleBroken(
+            f"The planned dates must fall within the stream's years, "
+            f"{FinancialYear(stream.first_year).label} to {FinancialYear(stream.last_year).label}",
+            "planned_start",
+        )
+    given = {year: pence for year, pence in profile.items() if pence}
+    if not given:
+        if len(years) == 1:
+            return {years[0]: amount_pence}
+        raise RuleBroken(
+            "Enter how much of the amount falls in each financial year", f"year_{years[0]}"
+        )
+    for year in given:
+        if year not in years:
+            raise RuleBroken(
+                f"{FinancialYear(year).label} is outside the planned dates: enter 0 for it",
+                f"year_{year}",
+            )
+    if sum(given.values()) != amount_pence:
+        raise RuleBroken(
+            f"The amounts for each year add up to {format_pounds(sum(given.values()))}; "
+            f"they must add up to the amount, {format_pounds(amount_pence)}",
+            f"year_{years[0]}",
+        )
+    return given
+
+
+def _new_identifier(stream: FundingStream) -> str:
+    return f"360G-HHT-{stream.code}-{secrets.token_hex(4).upper()}"
+
+
+def create_allocation(
+    actor: audit.Actor,
+    *,
+    stream: FundingStream,
+    organisation: Organisation,
+    title: str,
+    amount_pence: int,
+    awarded_on: date,
+    planned_start: date,
+    planned_end: date,
+    conditions: str = "",
+    profile: dict[int, int | None] | None = None,
+    identifier: str | None = None,
+    is_illustrative: bool = False,
+) -> Allocation:
+    """A new draft allocation, only if it fits within what is still free of the stream's
+    budget, overall and in each financial year."""
+    split = _profile_for(stream, amount_pence, planned_start, planned_end, profile or {})
+    identifier = (identifier or "").strip() or _new_identifier(stream)
+    if not identifier.startswith("360G-"):
+        raise RuleBroken("Enter a 360Giving identifier that starts with 360G-", "identifier")
+    if allocation_data.allocation_by_identifier(identifier):
+        raise RuleBroken("Another allocation already has this 360Giving identifier", "identifier")
+    budget.lock(stream)
+    budget.check_fits(stream, amount_pence, split)
+    allocation = Allocation(
+        stream_id=stream.id,
+        organisation_id=organisation.id,
+        identifier=identifier,
+        title=title.strip(),
+        amount_pence=amount_pence,
+        awarded_on=awarded_on,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        conditions=conditions.strip(),
+        status=S.DRAFT,
+        created_by_id=actor.user_id,
+        is_illustrative=is_illustrative,
+        profile=[
+            AllocationYear(financial_year=y, amount_pence=p) for y, p in sorted(split.items())
+        ],
+    )
+    try:
+        save(allocation)
+    except DuplicateError as error:
+        raise RuleBroken(
+            "Another allocation already has this 360Giving identifier", "identifier"
+        ) from error
+    audit.record(
+        actor,
+        "allocation created",
+        allocation,
+        after={**audit.snapshot(allocation, FIELDS), "profile": split},
+    )
+    return allocation
+
+
+def update_allocation(
+    actor: audit.Actor,
+    allocation: Allocation,
+    *,
+    organisation: Organisation,
+    title: str,
+    amount_pence: int,
+    awarded_on: date,
+    planned_start: date,
+    planned_end: date,
+    conditions: str,
+    profile: dict[int, int | None] | None = None,
+) -> Allocation:
+    """Only a draft can be edited; once offered, changes are variations. The edited allocation
+    must still fit the budget."""
+    if allocation.status != S.DRAFT:
+        raise RuleBroken(
+            f"This allocation is {allocation.status.value}: only a draft can be edited. "
+            "Agree a variation instead."
+        )
+    stream = allocation.stream
+    split = _profile_for(stream, amount_pence, planned_start, planned_end, profile or {})
+    budget.lock(stream)
+    budget.check_fits(stream, amount_pence, split, excluding=allocation.id)
+    before = {
+        **audit.snapshot(allocation, FIELDS),
+        "profile": {p.financial_year: p.amount_pence for p in allocation.profile},
+    }
+    allocation.organisation_id = organisation.id
+    allocation.title, allocation.amount_pence = title.strip(), amount_pence
+    allocation.awarded_on, allocation.planned_start = awarded_on, planned_start
+    allocation.planned_end, allocation.conditions = planned_end, conditions.strip()
+    existing = {p.financial_year: p for p in allocation.profile}
+    for year, row in existing.items():
+        if year not in split:
+            allocation.profile.remove(row)
+    for year, pence in split.items():
+        if year in existing:
+            existing[year].amount_pence = pence
+        else:
+            allocation.profile.append(AllocationYear(financial_year=year, amount_pence=pence))
+    save(allocation)
+    after = {**audit.snapshot(allocation, FIELDS), "profile": split}
+    old, new = audit.changes(_keys_as_str(before), _keys_as_str(after))
+    if new:
+        audit.record(actor, "allocation changed", allocation, before=old, after=new)
+    return allocation
+
+
+def _keys_as_str(values: dict) -> dict:
+    return {
+        k: ({str(y): p for y, p in v.items()} if isinstance(v, dict) else v)
+        for k, v in values.items()
+    }
+
+
+def change_status(
+    actor: audit.Actor,
+    allocation: Allocation,
+    action: str,
+    *,
+    second_approval_threshold_pence: int,
+    reason: str = "",
+) -> Allocation:
+    """Moves an allocation on. An award of the threshold (£100,000) or more leaves draft only
+    when an officer other than the one who drafted it approves it. A withdrawal needs a reason
+    and frees the money for other allocations."""
+    if action not in TRANSITIONS:
+        raise RuleBroken("Choose what to do with this allocation", "action")
+    sources, target = TRANSITIONS[action]
+    if allocation.status not in sources:
+        raise RuleBroken(
+            f"This allocation is {allocation.status.value}, so you cannot "
+            f"{ACTION_LABELS[action].lower()} it now",
+            "action",
+        )
+    if action == "withdraw" and not reason.strip():
+        raise RuleBroken("Enter why the allocation is being withdrawn", "reason")
+    if (
+        action == "offer"
+        and allocation.amount_pence >= second_approval_threshold_pence
+        and allocation.created_by_id == actor.user_id
+    ):
+        raise NotAllowed(
+            f"An allocation of {format_pounds(second_approval_threshold_pence, whole=True)} or "
+            "more must be approved by a second officer, not the one who drafted it",
+            "action",
+        )
+    before = audit.snapshot(allocation, ["status", "approved_by_id"])
+    allocation.status = target
+    if action == "offer":
+        allocation.approved_by_id = actor.user_id
+    save(allocation)
+    after = audit.snapshot(allocation, ["status", "approved_by_id"])
+    if reason.strip():
+        after["reason"] = reason.strip()
+    audit.record(actor, f"allocation {target.value}", allocation, before=before, after=after)
+    return allocation

@@ -1,0 +1,75 @@
+"""Sign-in, with throttling counted in the database so it holds across gunicorn workers:
+after a few failures each attempt is slowed; after more, the account or address is refused
+for the rest of the window."""
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tracker.data import users as user_data
+from tracker.data.store import save
+from tracker.models import SignInAttempt, User
+from tracker.models.base import utcnow
+from tracker.services import audit
+from tracker.services.passwords import verify_password
+
+
+@dataclass(frozen=True)
+class Throttle:
+    window_minutes: int
+    slow_after: int
+    slowdown_seconds: float
+    max_per_account: int
+    max_per_address: int
+
+
+class SignInRefused(Exception):
+    def __init__(self, message: str, throttled: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.throttled = throttled
+
+
+WRONG_DETAILS = "Enter a correct email address and password"
+
+
+def sign_in(
+    email: str, password: str, remote_address: str, throttle: Throttle, now: datetime | None = None
+) -> User:
+    """Returns the user whose email and password these are, or raises SignInRefused.
+    Inactive users are refused with the same message as wrong details."""
+    now = now or utcnow()
+    email = email.strip().lower()
+    since = now - timedelta(minutes=throttle.window_minutes)
+    account_failures = user_data.count_failed_sign_ins(since, email=email)
+    address_failures = user_data.count_failed_sign_ins(since, remote_address=remote_address)
+    if account_failures >= throttle.max_per_account or address_failures >= throttle.max_per_address:
+        raise SignInRefused(
+            "There have been too many attempts to sign in. "
+            f"Wait {throttle.window_minutes} minutes and try again.",
+            throttled=True,
+        )
+    recent = max(account_failures, address_failures)
+    if recent >= throttle.slow_after and throttle.slowdown_seconds > 0:
+        time.sleep(min(throttle.slowdown_seconds * (recent - throttle.slow_after + 1), 5))
+
+    user = user_data.user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    succeeded = bool(ok and user and user.active)
+    save(
+        SignInAttempt(
+            email=email, remote_address=remote_address, attempted_at=now, succeeded=succeeded
+        )
+    )
+    if not succeeded:
+        if user is not None:
+            audit.record(
+                audit.Actor(None, remote_address),
+                "sign-in failed",
+                user,
+                after={"email": email, "active": user.active},
+            )
+        raise SignInRefused(WRONG_DETAILS)
+    user.last_signed_in_at = now
+    audit.record(audit.Actor(user, remote_address), "signed in", user)
+    return user

@@ -1,0 +1,34 @@
+"""One commit policy. Services only flush; a POST view marked @commits is committed when it
+succeeds, which for us means it answered with a redirect (post/redirect/get). Anything else, a
+form shown again with errors or an exception, is rolled back: nothing is ever half-saved.
+
+Sign-in is the one view whose refusals must be kept too (the failed attempt is what throttling
+counts): it uses @commits(keep_refusals=True).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from tracker.extensions import db
+
+
+def commits(view: Callable | None = None, *, keep_refusals: bool = False) -> Callable:
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            try:
+                response = view(*args, **kwargs)
+            except BaseException:
+                db.session.rollback()
+                raise
+            status = getattr(response, "status_code", 200)
+            if 300 <= status < 400 or (keep_refusals and status < 500):
+                db.session.commit()
+            else:
+                db.session.rollback()
+            return response
+
+        wrapped.commits = True
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
