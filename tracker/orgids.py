@@ -42,7 +42,8 @@ def check(org_id: str) -> str:
     for prefix in sorted(SCHEMES, key=len, reverse=True):
         if value.startswith(prefix + "-"):
             name, shape, example = SCHEMES[prefix]
-            if not shape.match(value[len(prefix) + 1 :]):
+            # isascii: the patterns' \d would also let in digits of other scripts.
+            if not value.isascii() or not shape.match(value[len(prefix) + 1 :]):
                 raise OrgIdError(f"Enter a {name} identifier in the right shape, like {example}")
             return value
     raise OrgIdError(

@@ -4,8 +4,11 @@ A financial year is named by the calendar year it starts in: FY 2020 is "2020-21
 1 April 2020 to 31 March 2021.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
+
+_LABEL = re.compile(r"(\d{4})[-/](\d{2})", re.ASCII)
 
 
 @dataclass(frozen=True, order=True)
@@ -19,11 +22,10 @@ class FinancialYear:
     @classmethod
     def parse(cls, label: str) -> "FinancialYear":
         """Read "2020-21" (or "2020/21")."""
-        first, _, second = label.replace("/", "-").partition("-")
-        start = int(first)
-        if len(second) != 2 or int(second) != (start + 1) % 100:
+        match = _LABEL.fullmatch(label.strip())
+        if not match or int(match[2]) != (int(match[1]) + 1) % 100:
             raise ValueError(f"{label!r} is not a financial year like 2020-21")
-        return cls(start)
+        return cls(int(match[1]))
 
     @property
     def start(self) -> date:

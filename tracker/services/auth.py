@@ -62,13 +62,14 @@ def sign_in(
         )
     )
     if not succeeded:
-        if user is not None:
-            audit.record(
-                audit.Actor(None, remote_address),
-                "sign-in failed",
-                user,
-                after={"email": email, "active": user.active},
-            )
+        # Unknown addresses are audited too (with no object): a run of them is an attack.
+        audit.record(
+            audit.Actor(None, remote_address),
+            "sign-in failed",
+            user,
+            object_type="app_user",
+            after={"email": email, "active": user.active} if user else {"email": email},
+        )
         raise SignInRefused(WRONG_DETAILS)
     user.last_signed_in_at = now
     audit.record(audit.Actor(user, remote_address), "signed in", user)
