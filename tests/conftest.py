@@ -199,6 +199,13 @@ def check_page(response) -> None:
 
 class PageCheckingClient(FlaskClient):
     def open(self, *args, **kwargs):
+        # The `transaction` fixture keeps one app context for the whole test, and requests
+        # reuse it: empty `g` first, as a new request would find it (Flask-WTF's CSRF token and
+        # Flask-Login's user are cached there).
+        from flask import g, has_app_context
+
+        if has_app_context():
+            g.__dict__.clear()
         response = super().open(*args, **kwargs)
         if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
             check_page(response)
@@ -224,7 +231,7 @@ class Browser:
         return self.client.get(url, **kwargs)
 
     def post(self, url: str, data: dict | None = None, *, form_page: str | None = None, **kwargs):
-        page = self.client.get(form_page or url)
+        page = self.client.get(form_page or url, follow_redirects=True)
         payload = {"csrf_token": csrf_token_from(page), **(data or {})}
         return self.client.post(url, data=payload, **kwargs)
 

@@ -11,6 +11,7 @@ PAGES = {
     403: ("errors/403.html", "You do not have permission to see this page"),
     404: ("errors/404.html", "Page not found"),
     405: ("errors/400.html", "There is a problem with your request"),
+    413: ("errors/413.html", "The file is too big"),
     429: ("errors/429.html", "Too many requests"),
     500: ("errors/500.html", "Sorry, there is a problem with the service"),
 }

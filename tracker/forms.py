@@ -24,7 +24,11 @@ class TrackerForm(FlaskForm):
             if issubclass(unbound_field.field_class, StringField):
                 filters.append(_strip)
             options["filters"] = filters
-            return unbound_field.bind(form=form, **options)
+            field = unbound_field.bind(form=form, **options)
+            if issubclass(unbound_field.field_class, StringField):
+                # A NUL cannot be stored in PostgreSQL text; no answer needs control characters.
+                field.validators = [*field.validators, no_control_characters]
+            return field
 
 
 class MoneyField(Field):
@@ -107,7 +111,7 @@ class GovDateField(Field):
         if missing:
             self._error = f"The {self.name_in_errors} must include a {' and '.join(missing)}"
             return
-        if not all(part.isdigit() and len(part) <= 4 for part in parts):
+        if not all(part.isascii() and part.isdigit() and len(part) <= 4 for part in parts):
             self._error = f"The {self.name_in_errors} must be a real date, like 27 3 2021"
             return
         day, month, year = (int(part) for part in parts)
@@ -148,3 +152,15 @@ def whole_number(name: str, *, minimum: int = 0, maximum: int = 10**9):
             raise ValidationError(f"The {name} must be between {minimum:,} and {maximum:,}")
 
     return check
+
+
+def error_summary(form) -> dict:
+    """govuk-frontend-wtf's error list, with the form's own (not a field's) errors linking to
+    the message at the top of the form instead of to "#None"."""
+    from govuk_frontend_wtf.main import wtforms_errors
+
+    params = wtforms_errors(form)
+    for item in params["errorList"]:
+        if item["href"] in {"#None", "#"}:
+            item["href"] = "#form-error"
+    return params

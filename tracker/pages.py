@@ -5,7 +5,15 @@ from flask import abort, request
 
 def page_number() -> int:
     value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+    # isascii: "²".isdigit() is True but int("²") fails.
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
+def id_or_none(text: str | None) -> int | None:
+    """An id from a query string, or None: "²" passes isdigit() but not int(), and 20 digits
+    would overflow the id column."""
+    value = text or ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def found(obj):

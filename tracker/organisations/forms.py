@@ -69,5 +69,9 @@ class SearchForm(TrackerForm):
     q = StringField(
         "Search by name or identifier",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=200, message="Search for 200 characters or fewer")],
+        validators=[
+            Optional(),
+            Length(max=200, message="Search for 200 characters or fewer"),
+            no_control_characters,
+        ],
     )
