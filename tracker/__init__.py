@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from tracker.config import INSTANCE_PATH, Config
 
@@ -35,6 +36,8 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     _wire_templates(app)
     _wire_extensions(app)
+    # Before any route is added: every <int:...> in a URL is a database id.
+    app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
 
     from tracker import cli, errors, security, template_filters
@@ -48,6 +51,15 @@ def create_app(config: Config | dict | None = None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """An id in a URL. One too big for the database's INTEGER columns is simply not found (a
+    404), rather than an overflow in the database driver (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _wire_templates(app: Flask) -> None:
@@ -96,9 +108,26 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin
     from tracker.allocations.views import bp as allocations
     from tracker.auth.views import bp as auth
+    from tracker.evidence.views import bp as evidence
+    from tracker.grantee.views import bp as grantee
     from tracker.main.views import bp as main
     from tracker.organisations.views import bp as organisations
+    from tracker.payments.views import bp as payments
+    from tracker.returns.views import bp as returns
     from tracker.streams.views import bp as streams
+    from tracker.variations.views import bp as variations
 
-    for blueprint in (main, auth, streams, organisations, allocations, admin):
+    for blueprint in (
+        main,
+        auth,
+        streams,
+        organisations,
+        allocations,
+        grantee,
+        returns,
+        evidence,
+        payments,
+        variations,
+        admin,
+    ):
         app.register_blueprint(blueprint)

@@ -31,6 +31,38 @@ def init_app(app: Flask) -> None:
         db.session.commit()
         click.echo("Seeded: " + ", ".join(f"{n} {what} added" for what, n in counts.items()))
 
+    @app.cli.command("send-reminders")
+    @click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="The date to remind as of (default: today)",
+    )
+    def send_reminders_command(today) -> None:
+        """Email grantees whose returns are due within 14 days or overdue, and officers a
+        digest. Running it twice on one day sends nothing twice."""
+        from datetime import date
+
+        from tracker import mail
+        from tracker.services.reminders import send_reminders
+
+        counts = send_reminders(
+            today.date() if today else date.today(), current_app.config.get("BASE_URL", "")
+        )
+        db.session.commit()
+        sent = mail.deliver_pending(limit=10_000)
+        click.echo(
+            ", ".join(f"{n} {what} queued" for what, n in counts.items())
+            + f"; {sent} sent by email"
+        )
+
+    @app.cli.command("send-outbox")
+    def send_outbox_command() -> None:
+        """Send what is waiting in the outbox (needs MAIL_SERVER)."""
+        from tracker import mail
+
+        click.echo(f"{mail.deliver_pending(limit=10_000)} sent")
+
     @app.cli.command("create-user")
     @click.option("--email", required=True)
     @click.option("--name", required=True)

@@ -58,10 +58,33 @@ class Config:
     PROXY_FIX_HOPS: int = field(default_factory=lambda: _int("PROXY_FIX_HOPS", 0))
     # £100,000 or more needs a second officer's approval (grants functional standard).
     SECOND_APPROVAL_THRESHOLD_PENCE: int = 100_000_00
+    # Evidence files: where they are kept (outside the web root) and how big one may be.
+    UPLOAD_FOLDER: str = field(
+        default_factory=lambda: os.environ.get("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads"))
+    )
+    UPLOAD_MAX_BYTES: int = field(
+        default_factory=lambda: _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+    )
+    # Email: with no MAIL_SERVER, messages are kept in the outbox only (the embedded default).
+    MAIL_SERVER: str = field(default_factory=lambda: os.environ.get("MAIL_SERVER", ""))
+    MAIL_PORT: int = field(default_factory=lambda: _int("MAIL_PORT", 25))
+    MAIL_USE_TLS: bool = field(default_factory=lambda: _bool("MAIL_USE_TLS", False))
+    MAIL_USERNAME: str = field(default_factory=lambda: os.environ.get("MAIL_USERNAME", ""))
+    MAIL_PASSWORD: str = field(default_factory=lambda: os.environ.get("MAIL_PASSWORD", ""))
+    MAIL_FROM: str = field(
+        default_factory=lambda: os.environ.get("MAIL_FROM", "noreply@hidden-harms.service.gov.uk")
+    )
+    BASE_URL: str = field(default_factory=lambda: os.environ.get("BASE_URL", ""))
+    # A quarterly return is due this many working days after its period ends.
+    RETURN_DUE_WORKING_DAYS: int = field(
+        default_factory=lambda: _int("RETURN_DUE_WORKING_DAYS", 20)
+    )
     DEMO_PASSWORD: str = field(default_factory=lambda: os.environ.get("TRACKER_DEMO_PASSWORD", ""))
     TESTING: bool = False
 
     def __post_init__(self) -> None:
+        # Bodies much bigger than an upload may be are refused before they are read (413).
+        self.MAX_CONTENT_LENGTH = self.UPLOAD_MAX_BYTES + 1024 * 1024
         if self.ENV == "production":
             self.SESSION_COOKIE_SECURE = True
             if not self.SECRET_KEY:

@@ -183,11 +183,11 @@ def load_demo(password: str) -> dict[str, int]:
             identifier=entry["identifier"],
             is_illustrative=True,
         )
+        _demo_project(allocation, stream)
         for action in ALLOCATION_STEPS[entry["status"]]:
             allocation_service.change_status(
                 approver, allocation, action, second_approval_threshold_pence=100_000_00
             )
-        _demo_project(allocation, stream)
         counts["allocations"] += 1
     return counts
 

@@ -24,6 +24,7 @@ def commits(view: Callable | None = None, *, keep_refusals: bool = False) -> Cal
             status = getattr(response, "status_code", 200)
             if 300 <= status < 400 or (keep_refusals and status < 500):
                 db.session.commit()
+                _send_queued_mail()
             else:
                 db.session.rollback()
             return response
@@ -32,3 +33,19 @@ def commits(view: Callable | None = None, *, keep_refusals: bool = False) -> Cal
         return wrapped
 
     return decorate(view) if view is not None else decorate
+
+
+def _send_queued_mail() -> None:
+    """After a commit, send what it queued (when MAIL_SERVER is set). Best effort: a mail
+    failure is recorded on the message and never undoes the change that was committed."""
+    from flask import current_app
+
+    if not current_app.config.get("MAIL_SERVER"):
+        return
+    from tracker import mail
+
+    try:
+        mail.deliver_pending(limit=20)
+    except Exception:  # noqa: BLE001 - the change is committed; the outbox keeps the message
+        current_app.logger.exception("Could not send queued mail")
+        db.session.rollback()

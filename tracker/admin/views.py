@@ -6,7 +6,7 @@ from tracker.data import audit as audit_data
 from tracker.data import organisations as organisation_data
 from tracker.data import users as user_data
 from tracker.models import Role
-from tracker.pages import found, page_number, show_rule_broken
+from tracker.pages import found, id_or_none, page_number, show_rule_broken
 from tracker.services import users as user_service
 from tracker.services.errors import RuleBroken
 from tracker.transactions import commits
@@ -21,11 +21,8 @@ def _organisation_choices(form: UserForm) -> None:
 
 
 def _organisation(form: UserForm):
-    return (
-        organisation_data.organisation_by_id(int(form.organisation.data))
-        if (form.organisation.data or "").isdigit()
-        else None
-    )
+    organisation_id = id_or_none(form.organisation.data)
+    return organisation_data.organisation_by_id(organisation_id) if organisation_id else None
 
 
 @bp.get("/users")
@@ -102,3 +99,16 @@ def edit_user(user_id: int):
 @requires_role(Role.ADMIN)
 def audit_log():
     return render_template("admin/audit.html", page=audit_data.audit_page(page_number()))
+
+
+@bp.get("/outbox")
+@requires_role(Role.ADMIN)
+def outbox():
+    return render_template("admin/outbox.html", page=audit_data.outbox_page(page_number()))
+
+
+@bp.get("/outbox/<int:message_id>")
+@requires_role(Role.ADMIN)
+def outbox_message(message_id: int):
+    message = found(audit_data.outbox_message(message_id))
+    return render_template("admin/outbox_message.html", message=message)

@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -6,9 +8,11 @@ from tracker.allocations.forms import FilterForm, StatusForm, allocation_form_cl
 from tracker.data import allocations as allocation_data
 from tracker.data import audit as audit_data
 from tracker.data import organisations as organisation_data
+from tracker.data import payments as payment_data
+from tracker.data import returns as return_data
 from tracker.data import streams as stream_data
 from tracker.models import AllocationStatus, Role
-from tracker.pages import found, page_number, show_rule_broken
+from tracker.pages import found, id_or_none, page_number, show_rule_broken
 from tracker.services import allocations as allocation_service
 from tracker.services.errors import RuleBroken
 from tracker.transactions import commits
@@ -20,6 +24,14 @@ def _organisation_choices(form) -> None:
     form.organisation.choices = [("", "Choose an organisation")] + [
         (str(o.id), f"{o.name} ({o.org_id})") for o in organisation_data.all_organisations()
     ]
+
+
+def _show(form, error: RuleBroken) -> None:
+    """A single-year stream has no per-year fields on the page: its year's error goes by the
+    amount instead."""
+    if error.field and error.field.startswith("year_") and len(form.year_fields()) == 1:
+        error.field = "amount"
+    show_rule_broken(form, error)
 
 
 def _values(form) -> dict:
@@ -42,7 +54,7 @@ def list_allocations():
     filters.stream.choices = [("", "All streams")] + [
         (str(s.id), s.name) for s in stream_data.all_streams()
     ]
-    stream_id = int(filters.stream.data) if (filters.stream.data or "").isdigit() else None
+    stream_id = id_or_none(filters.stream.data)
     try:
         status = AllocationStatus(filters.status.data) if filters.status.data else None
     except ValueError:
@@ -66,7 +78,7 @@ def new_allocation(stream_id: int):
                 current_actor(), stream=stream, identifier=form.identifier.data, **_values(form)
             )
         except RuleBroken as error:
-            show_rule_broken(form, error)
+            _show(form, error)
         else:
             flash(f"The allocation to {allocation.organisation.name} has been saved as a draft")
             return redirect(url_for("allocations.view_allocation", allocation_id=allocation.id))
@@ -89,6 +101,10 @@ def view_allocation(allocation_id: int):
         actions=allocation_service.next_actions(allocation),
         events=audit_data.history("allocation", allocation.id),
         threshold=current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"],
+        projects=return_data.projects_with_milestones(allocation.id),
+        returns=return_data.returns_for_allocation(allocation.id),
+        payments=payment_data.payments_page(current_user, 1, allocation_id=allocation.id).items,
+        today=date.today(),
     )
 
 
@@ -97,6 +113,9 @@ def view_allocation(allocation_id: int):
 @commits
 def edit_allocation(allocation_id: int):
     allocation = found(allocation_data.allocation_for_user(allocation_id, current_user))
+    if allocation.status != AllocationStatus.DRAFT:
+        flash(f"This allocation is {allocation.status.value}: only a draft can be changed", "info")
+        return redirect(url_for("allocations.view_allocation", allocation_id=allocation.id))
     stream = allocation.stream
     form = allocation_form_class(stream)(obj=allocation)
     _organisation_choices(form)
@@ -119,7 +138,7 @@ def edit_allocation(allocation_id: int):
                 )
             allocation_service.update_allocation(current_actor(), allocation, **_values(form))
         except RuleBroken as error:
-            show_rule_broken(form, error)
+            _show(form, error)
         else:
             flash("The allocation has been updated")
             return redirect(url_for("allocations.view_allocation", allocation_id=allocation.id))
@@ -153,6 +172,7 @@ def change_status(allocation_id: int):
                 second_approval_threshold_pence=current_app.config[
                     "SECOND_APPROVAL_THRESHOLD_PENCE"
                 ],
+                working_days_to_report=current_app.config["RETURN_DUE_WORKING_DAYS"],
             )
         except RuleBroken as error:
             show_rule_broken(form, error)

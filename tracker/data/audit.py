@@ -28,3 +28,15 @@ def audit_page(page: int) -> Page:
 def add_event(event: AuditEvent) -> None:
     db.session.add(event)
     db.session.flush()
+
+
+def outbox_page(page: int) -> Page:
+    from tracker.models import OutboxMessage
+
+    return paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), page)
+
+
+def outbox_message(message_id: int):
+    from tracker.models import OutboxMessage
+
+    return db.session.get(OutboxMessage, message_id)

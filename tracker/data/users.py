@@ -45,3 +45,25 @@ def last_successful_sign_in(email: str) -> datetime | None:
             SignInAttempt.email == email, SignInAttempt.succeeded.is_(True)
         )
     )
+
+
+def active_users_with_role(role) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(User.role == role, User.active.is_(True)).order_by(User.email)
+        )
+    )
+
+
+def active_users_of_organisation(organisation_id: int, roles) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.organisation_id == organisation_id,
+                User.role.in_(list(roles)),
+                User.active.is_(True),
+            )
+            .order_by(User.email)
+        )
+    )

@@ -1,4 +1,4 @@
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -20,6 +20,8 @@ def index():
 @bp.get("/home")
 @requires_role(*EVERYONE_SIGNED_IN)
 def home():
+    if current_user.role.is_grantee and "grantee.overview" in current_app.view_functions:
+        return redirect(url_for("grantee.overview"))
     totals = stream_data.stream_totals() if not current_user.role.is_grantee else []
     return render_template("main/home.html", totals=totals)
 

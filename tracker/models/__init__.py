@@ -2,6 +2,7 @@
 
 from tracker.models.allocation import (
     Allocation,
+    AllocationCategory,
     AllocationStatus,
     AllocationYear,
     Variation,
@@ -18,11 +19,14 @@ from tracker.models.milestone_return import (
     ReturnForecast,
     ReturnIndicatorValue,
     ReturnMilestoneProgress,
+    ReturnReview,
     ReturnSpend,
     ReturnStatus,
+    ReviewDecision,
     SpendCategory,
 )
 from tracker.models.organisation import Organisation, OrganisationType
+from tracker.models.outbox import OutboxMessage
 from tracker.models.payment import Payment, PaymentStatus
 from tracker.models.project import (
     EvidenceRating,
@@ -38,6 +42,7 @@ __all__ = [
     "CIVIL_SERVANT_ROLES",
     "GRANTEE_ROLES",
     "Allocation",
+    "AllocationCategory",
     "AllocationStatus",
     "AllocationYear",
     "AuditEvent",
@@ -61,7 +66,10 @@ __all__ = [
     "ReturnForecast",
     "ReturnIndicatorValue",
     "ReturnMilestoneProgress",
+    "OutboxMessage",
+    "ReturnReview",
     "ReturnSpend",
+    "ReviewDecision",
     "ReturnStatus",
     "Role",
     "SignInAttempt",

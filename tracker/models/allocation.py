@@ -54,6 +54,11 @@ class Allocation(Timestamped, Base):
         order_by="AllocationYear.financial_year",
         cascade="all, delete-orphan",
     )
+    categories: Mapped[list["AllocationCategory"]] = relationship(
+        back_populates="allocation",
+        order_by="AllocationCategory.category",
+        cascade="all, delete-orphan",
+    )
     variations: Mapped[list["Variation"]] = relationship(
         back_populates="allocation", order_by="Variation.id"
     )
@@ -75,6 +80,34 @@ class AllocationYear(Timestamped, Base):
     amount_pence: Mapped[int] = pence_column()
 
     allocation: Mapped[Allocation] = relationship(back_populates="profile")
+
+
+class AllocationCategory(Timestamped, Base):
+    """How much of an allocation is planned for one spend category (staff, delivery, ...).
+    Optional: an allocation without these has no split by category to vary."""
+
+    __tablename__ = "allocation_category"
+    __table_args__ = (
+        UniqueConstraint("allocation_id", "category"),
+        *non_negative("amount_pence"),
+    )
+
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocation.id"))
+    category: Mapped[str] = mapped_column(
+        sa.Enum(
+            "staff",
+            "delivery",
+            "overheads",
+            "capital",
+            name="allocation_spend_category",
+            native_enum=False,
+            create_constraint=True,
+            length=30,
+        )
+    )
+    amount_pence: Mapped[int] = pence_column()
+
+    allocation: Mapped[Allocation] = relationship(back_populates="categories")
 
 
 class VariationKind(enum.StrEnum):

@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
@@ -61,9 +61,18 @@ class MilestoneReturn(Timestamped, Base):
     submitted_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     reviewed_at: Mapped[datetime | None]
+    # Sections of the task list the grantee has marked as done ("spend", "forecast", ...).
+    completed_sections: Mapped[list] = mapped_column(JSON, default=list)
+    # The grantee's answer to the reasons a return was sent back for.
+    grantee_response: Mapped[str] = mapped_column(Text, default="")
+    declared_by_name: Mapped[str] = mapped_column(String(200), default="")
+    due_on_moved_reason: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
 
     project: Mapped[Project] = relationship()
+    reviews: Mapped[list["ReturnReview"]] = relationship(
+        back_populates="milestone_return", order_by="ReturnReview.id"
+    )
     spend: Mapped[list["ReturnSpend"]] = relationship(back_populates="milestone_return")
     forecasts: Mapped[list["ReturnForecast"]] = relationship(back_populates="milestone_return")
     indicator_values: Mapped[list["ReturnIndicatorValue"]] = relationship(
@@ -141,3 +150,26 @@ class EvidenceFile(Timestamped, Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
     milestone_return: Mapped[MilestoneReturn] = relationship(back_populates="evidence")
+
+
+class ReviewDecision(enum.StrEnum):
+    SIGNED_OFF = "signed off"
+    RETURNED_TO_DRAFTER = "returned to drafter"
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes requested"
+
+
+class ReturnReview(Timestamped, Base):
+    """Each decision on a return, by the grantee's certifier or by an officer, kept as history:
+    the reasons a return was sent back stay readable after it is resubmitted."""
+
+    __tablename__ = "return_review"
+
+    return_id: Mapped[int] = mapped_column(ForeignKey("milestone_return.id"), index=True)
+    decision: Mapped[ReviewDecision] = mapped_column(status_enum(ReviewDecision, "review_decision"))
+    reasons: Mapped[str] = mapped_column(Text, default="")
+    rag: Mapped[Rag | None] = mapped_column(status_enum(Rag, "review_rag"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[datetime]
+
+    milestone_return: Mapped[MilestoneReturn] = relationship(back_populates="reviews")

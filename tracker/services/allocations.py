@@ -4,14 +4,18 @@ import secrets
 from datetime import date
 
 from tracker.data import allocations as allocation_data
-from tracker.data.store import DuplicateError, save
+from tracker.data.store import ConcurrentChange, DuplicateError, save
 from tracker.models import Allocation, AllocationStatus, AllocationYear, FundingStream, Organisation
 from tracker.money import format_pounds
 from tracker.periods import FinancialYear, financial_years_between
-from tracker.services import audit, budget
+from tracker.services import audit, budget, schedule
 from tracker.services.errors import NotAllowed, RuleBroken
 
 S = AllocationStatus
+CHANGED_MEANWHILE = (
+    "Someone else changed this allocation at the same time. "
+    "Reload the page to see their change, then make yours again if it is still needed."
+)
 FIELDS = [
     "identifier",
     "stream_id",
@@ -196,7 +200,10 @@ def update_allocation(
             existing[year].amount_pence = pence
         else:
             allocation.profile.append(AllocationYear(financial_year=year, amount_pence=pence))
-    save(allocation)
+    try:
+        save(allocation)
+    except ConcurrentChange as error:  # its version moved on since we read it
+        raise RuleBroken(CHANGED_MEANWHILE) from error
     after = {**audit.snapshot(allocation, FIELDS), "profile": split}
     old, new = audit.changes(_keys_as_str(before), _keys_as_str(after))
     if new:
@@ -218,10 +225,12 @@ def change_status(
     *,
     second_approval_threshold_pence: int,
     reason: str = "",
+    working_days_to_report: int = 20,
 ) -> Allocation:
     """Moves an allocation on. An award of the threshold (£100,000) or more leaves draft only
     when an officer other than the one who drafted it approves it. A withdrawal needs a reason
-    and frees the money for other allocations."""
+    and frees the money for other allocations. Making an allocation active sets up the returns
+    its projects owe (working_days_to_report after each period ends)."""
     if action not in TRANSITIONS:
         raise RuleBroken("Choose what to do with this allocation", "action")
     sources, target = TRANSITIONS[action]
@@ -247,7 +256,12 @@ def change_status(
     allocation.status = target
     if action == "offer":
         allocation.approved_by_id = actor.user_id
-    save(allocation)
+    try:
+        save(allocation)
+    except ConcurrentChange as error:  # another officer moved it on since we read it
+        raise RuleBroken(CHANGED_MEANWHILE) from error
+    if action == "activate":
+        schedule.create_returns_for(allocation, working_days_to_report)
     after = audit.snapshot(allocation, ["status", "approved_by_id"])
     if reason.strip():
         after["reason"] = reason.strip()

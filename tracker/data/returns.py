@@ -1,0 +1,195 @@
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.data.pagination import Page, paginate
+from tracker.data.scoping import scope_to_user
+from tracker.extensions import db
+from tracker.models import (
+    Allocation,
+    MilestoneReturn,
+    Project,
+    ReturnStatus,
+    User,
+)
+
+
+def projects_of_allocation(allocation_id: int) -> list[Project]:
+    return list(
+        db.session.scalars(
+            select(Project).where(Project.allocation_id == allocation_id).order_by(Project.id)
+        )
+    )
+
+
+def period_starts_for_project(project_id: int) -> set[date]:
+    return set(
+        db.session.scalars(
+            select(MilestoneReturn.period_start).where(MilestoneReturn.project_id == project_id)
+        )
+    )
+
+
+def _returns_query():
+    return (
+        select(MilestoneReturn)
+        .join(Project, MilestoneReturn.project_id == Project.id)
+        .join(Allocation, Project.allocation_id == Allocation.id)
+    )
+
+
+def return_for_user(return_id: int, user: User) -> MilestoneReturn | None:
+    """A return the user may see, or None: another organisation's is simply not found."""
+    query = (
+        _returns_query()
+        .options(
+            joinedload(MilestoneReturn.project)
+            .joinedload(Project.allocation)
+            .joinedload(Allocation.stream),
+            selectinload(MilestoneReturn.spend),
+            selectinload(MilestoneReturn.forecasts),
+            selectinload(MilestoneReturn.indicator_values),
+            selectinload(MilestoneReturn.milestone_progress),
+            selectinload(MilestoneReturn.evidence),
+            selectinload(MilestoneReturn.reviews),
+        )
+        .where(MilestoneReturn.id == return_id)
+    )
+    return db.session.scalar(scope_to_user(query, Allocation.organisation_id, user))
+
+
+def returns_page(
+    user: User,
+    page: int,
+    *,
+    stream_id: int | None = None,
+    statuses: list[ReturnStatus] | None = None,
+    overdue_on: date | None = None,
+    rag: str | None = None,
+    organisation_id: int | None = None,
+) -> Page:
+    query = _returns_query().options(
+        joinedload(MilestoneReturn.project)
+        .joinedload(Project.allocation)
+        .joinedload(Allocation.organisation),
+        joinedload(MilestoneReturn.project)
+        .joinedload(Project.allocation)
+        .joinedload(Allocation.stream),
+    )
+    if stream_id is not None:
+        query = query.where(Allocation.stream_id == stream_id)
+    if organisation_id is not None:
+        query = query.where(Allocation.organisation_id == organisation_id)
+    if statuses:
+        query = query.where(MilestoneReturn.status.in_(statuses))
+    if overdue_on is not None:
+        query = query.where(
+            MilestoneReturn.due_on < overdue_on,
+            MilestoneReturn.status.in_(OPEN_STATUSES),
+        )
+    if rag:
+        query = query.where(MilestoneReturn.self_rag == rag)
+    query = query.order_by(MilestoneReturn.due_on, MilestoneReturn.id)
+    return paginate(scope_to_user(query, Allocation.organisation_id, user), page)
+
+
+# A return still owed by the grantee: these can be overdue.
+OPEN_STATUSES = [
+    ReturnStatus.NOT_STARTED,
+    ReturnStatus.DRAFT,
+    ReturnStatus.AWAITING_SIGN_OFF,
+    ReturnStatus.CHANGES_REQUESTED,
+]
+
+
+# Returns whose spend counts towards what an allocation has spent so far.
+REPORTED_STATUSES = [
+    ReturnStatus.AWAITING_SIGN_OFF,
+    ReturnStatus.SUBMITTED,
+    ReturnStatus.CHANGES_REQUESTED,
+    ReturnStatus.APPROVED,
+]
+
+
+def spend_reported_on_allocation(allocation_id: int, *, excluding_return: int | None = None) -> int:
+    from sqlalchemy import func
+
+    from tracker.models import ReturnSpend
+
+    query = (
+        select(func.coalesce(func.sum(ReturnSpend.amount_pence), 0))
+        .join(MilestoneReturn, ReturnSpend.return_id == MilestoneReturn.id)
+        .join(Project, MilestoneReturn.project_id == Project.id)
+        .where(
+            Project.allocation_id == allocation_id, MilestoneReturn.status.in_(REPORTED_STATUSES)
+        )
+    )
+    if excluding_return is not None:
+        query = query.where(MilestoneReturn.id != excluding_return)
+    return int(db.session.scalar(query))
+
+
+def previous_return(milestone_return: MilestoneReturn) -> MilestoneReturn | None:
+    return db.session.scalar(
+        select(MilestoneReturn)
+        .options(selectinload(MilestoneReturn.spend))
+        .where(
+            MilestoneReturn.project_id == milestone_return.project_id,
+            MilestoneReturn.period_start < milestone_return.period_start,
+        )
+        .order_by(MilestoneReturn.period_start.desc(), MilestoneReturn.revision.desc())
+        .limit(1)
+    )
+
+
+def milestones_due(milestone_return: MilestoneReturn):
+    from tracker.models import Milestone
+
+    return list(
+        db.session.scalars(
+            select(Milestone)
+            .where(
+                Milestone.project_id == milestone_return.project_id,
+                Milestone.due_on <= milestone_return.period_end,
+                Milestone.due_on >= milestone_return.period_start,
+            )
+            .order_by(Milestone.due_on, Milestone.id)
+        )
+    )
+
+
+def returns_for_allocation(allocation_id: int) -> list[MilestoneReturn]:
+    return list(
+        db.session.scalars(
+            select(MilestoneReturn)
+            .join(Project, MilestoneReturn.project_id == Project.id)
+            .options(joinedload(MilestoneReturn.project))
+            .where(Project.allocation_id == allocation_id)
+            .order_by(MilestoneReturn.period_start, Project.id, MilestoneReturn.revision)
+        )
+    )
+
+
+def projects_with_milestones(allocation_id: int) -> list[Project]:
+    return list(
+        db.session.scalars(
+            select(Project)
+            .options(selectinload(Project.milestones), selectinload(Project.targets))
+            .where(Project.allocation_id == allocation_id)
+            .order_by(Project.id)
+        )
+    )
+
+
+def milestone_for_user(milestone_id: int, user: User):
+    from tracker.models import Milestone
+
+    query = (
+        select(Milestone)
+        .join(Project, Milestone.project_id == Project.id)
+        .join(Allocation, Project.allocation_id == Allocation.id)
+        .options(joinedload(Milestone.project).joinedload(Project.allocation))
+        .where(Milestone.id == milestone_id)
+    )
+    return db.session.scalar(scope_to_user(query, Allocation.organisation_id, user))

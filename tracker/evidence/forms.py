@@ -1,0 +1,12 @@
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput
+from wtforms import FileField
+
+from tracker.returns.forms import VersionedForm
+
+
+class UploadForm(VersionedForm):
+    file = FileField(
+        "Upload a file",
+        widget=GovFileInput(),
+        description="PDF, DOCX, XLSX, CSV, PNG or JPEG, smaller than 10MB",
+    )

@@ -1,0 +1,144 @@
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.access import CIVIL_SERVANTS, current_actor, requires_role
+from tracker.data import audit as audit_data
+from tracker.data import payments as payment_data
+from tracker.data import returns as return_data
+from tracker.models import PaymentStatus, Role
+from tracker.pages import found, page_number, show_rule_broken
+from tracker.payments import forms
+from tracker.services import payments as payment_service
+from tracker.services.errors import RuleBroken
+from tracker.transactions import commits
+
+bp = Blueprint("payments", __name__)
+
+
+def _load(payment_id: int):
+    return found(payment_data.payment_for_user(payment_id, current_user))
+
+
+def _back(payment, message: str, category: str = "message"):
+    flash(message, category)
+    return redirect(url_for("payments.view_payment", payment_id=payment.id))
+
+
+@bp.get("/payments")
+@requires_role(*CIVIL_SERVANTS)
+def list_payments():
+    filters = forms.PaymentFilterForm(request.args)
+    if "status" not in request.args:
+        filters.status.data = PaymentStatus.REQUESTED.value
+    try:
+        status = PaymentStatus(filters.status.data) if filters.status.data else None
+    except ValueError:
+        status = None
+    page = payment_data.payments_page(current_user, page_number(), status=status)
+    return render_template("payments/list.html", page=page, filters=filters)
+
+
+@bp.get("/payments/<int:payment_id>")
+@requires_role(*CIVIL_SERVANTS)
+def view_payment(payment_id: int):
+    payment = _load(payment_id)
+    approve = forms.ApproveForm()
+    approve.version.data = str(payment.version)
+    return render_template(
+        "payments/view.html",
+        payment=payment,
+        approve=approve,
+        events=audit_data.history("payment", payment.id),
+    )
+
+
+@bp.post("/payments/<int:payment_id>/approve")
+@requires_role(Role.FINANCE)
+@commits
+def approve(payment_id: int):
+    payment = _load(payment_id)
+    form = forms.ApproveForm()
+    if not form.validate_on_submit():
+        return _back(payment, "Your form has expired: try again", "info")
+    try:
+        payment_service.approve(current_actor(), payment, expected_version=form.expected_version())
+    except RuleBroken as error:
+        return _back(payment, error.message, "info")
+    return _back(payment, "Payment approved")
+
+
+@bp.route("/payments/<int:payment_id>/paid", methods=["GET", "POST"])
+@requires_role(Role.FINANCE)
+@commits
+def mark_paid(payment_id: int):
+    payment = _load(payment_id)
+    form = forms.PaidForm()
+    if not form.is_submitted():
+        form.version.data = str(payment.version)
+    if form.validate_on_submit():
+        try:
+            payment_service.mark_paid(
+                current_actor(),
+                payment,
+                paid_on=form.paid_on.data,
+                reference=form.reference.data,
+                expected_version=form.expected_version(),
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            return _back(payment, "Payment marked as paid")
+    return render_template("payments/paid.html", form=form, payment=payment)
+
+
+@bp.route("/payments/<int:payment_id>/hold", methods=["GET", "POST"])
+@requires_role(Role.FINANCE)
+@commits
+def hold(payment_id: int):
+    payment = _load(payment_id)
+    form = forms.HoldForm()
+    if not form.is_submitted():
+        form.version.data = str(payment.version)
+    if form.validate_on_submit():
+        try:
+            payment_service.hold(
+                current_actor(),
+                payment,
+                reason=form.reason.data,
+                expected_version=form.expected_version(),
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            return _back(payment, "Payment held")
+    return render_template("payments/hold.html", form=form, payment=payment)
+
+
+@bp.route("/milestones/<int:milestone_id>/complete", methods=["GET", "POST"])
+@requires_role(Role.OFFICER)
+@commits
+def complete_milestone(milestone_id: int):
+    milestone = found(return_data.milestone_for_user(milestone_id, current_user))
+    form = forms.CompleteMilestoneForm()
+    if not form.is_submitted():
+        form.completed_on.data = date.today()
+    if form.validate_on_submit():
+        try:
+            payment = payment_service.complete_milestone(
+                current_actor(), milestone, form.completed_on.data
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(
+                "Milestone recorded as completed"
+                + (": its payment has been requested" if payment else "")
+            )
+            return redirect(
+                url_for(
+                    "allocations.view_allocation", allocation_id=milestone.project.allocation_id
+                )
+            )
+    return render_template("payments/complete_milestone.html", form=form, milestone=milestone)

@@ -1,0 +1,268 @@
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from tracker.forms import GovDateField, MoneyField, TrackerForm, length_at_most
+from tracker.models import Rag, ReturnStatus, SpendCategory
+
+RAG_CHOICES = [
+    (Rag.GREEN.value, "Green: on track"),
+    (Rag.AMBER.value, "Amber: some problems, in hand"),
+    (Rag.RED.value, "Red: serious problems that need the department's help"),
+]
+
+
+class VersionedForm(TrackerForm):
+    """Carries the version of the return the page was drawn from (optimistic locking)."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        from tracker.pages import id_or_none
+
+        version = id_or_none(self.version.data)
+        return version if version is not None else -1
+
+
+class SpendForm(VersionedForm):
+    staff = MoneyField(
+        "Staff", name_in_errors="spend on staff", description="Enter 0 if there was none"
+    )
+    delivery = MoneyField("Delivery", name_in_errors="spend on delivery")
+    overheads = MoneyField("Overheads", name_in_errors="spend on overheads")
+    capital = MoneyField("Capital", name_in_errors="capital spend")
+    overspend_explanation = TextAreaField(
+        "If spend so far is more than the allocation, explain why",
+        widget=GovTextArea(),
+        validators=[length_at_most(5000, "explanation")],
+    )
+
+    def amounts(self) -> dict[SpendCategory, int]:
+        return {category: getattr(self, category.value).data for category in SpendCategory}
+
+
+class WholeNumberField(StringField):
+    """A count: a whole number of zero or more, with a message that names what is counted."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label=None, validators=None, *, name_in_errors: str = "number", **kw):
+        super().__init__(label, validators, **kw)
+        self.name_in_errors = name_in_errors
+        self.number: int | None = None
+
+    def pre_validate(self, form):
+        text = (self.data or "").strip().replace(",", "")
+        if not text:
+            raise ValidationError(f"Enter the {self.name_in_errors}")
+        if text.startswith("-"):
+            raise ValidationError(f"The {self.name_in_errors} must be 0 or more")
+        if not text.isdigit() or len(text) > 9:
+            raise ValidationError(f"Enter the {self.name_in_errors} as a whole number, like 12")
+        self.number = int(text)
+
+
+def outputs_form_class(indicators) -> type[VersionedForm]:
+    class OutputsForm(VersionedForm):
+        def values(self) -> dict[int, int]:
+            return {
+                int(f.name.removeprefix("indicator_")): f.number
+                for f in self
+                if f.name.startswith("indicator_")
+            }
+
+    for indicator in indicators:
+        setattr(
+            OutputsForm,
+            f"indicator_{indicator.id}",
+            WholeNumberField(
+                f"{indicator.name} ({indicator.unit})", name_in_errors=indicator.name.lower()
+            ),
+        )
+    return OutputsForm
+
+
+def forecast_form_class(periods) -> type[VersionedForm]:
+    class ForecastForm(VersionedForm):
+        def amounts(self):
+            from datetime import date
+
+            return {
+                date.fromisoformat(f.name.removeprefix("period_").replace("_", "-")): f.data
+                for f in self
+                if f.name.startswith("period_")
+            }
+
+    for start, label in periods:
+        setattr(
+            ForecastForm,
+            f"period_{start:%Y_%m_%d}",
+            MoneyField(label, name_in_errors=f"forecast for {label}"),
+        )
+    return ForecastForm
+
+
+def milestones_form_class(milestones) -> type[VersionedForm]:
+    class MilestonesForm(VersionedForm):
+        def progress(self) -> dict[int, tuple[bool, str]]:
+            result = {}
+            for milestone in milestones:
+                done = getattr(self, f"completed_{milestone.id}").data == "yes"
+                note = getattr(self, f"note_{milestone.id}").data or ""
+                result[milestone.id] = (done, note)
+            return result
+
+    for milestone in milestones:
+        setattr(
+            MilestonesForm,
+            f"completed_{milestone.id}",
+            RadioField(
+                f"Has “{milestone.title}” been completed?",
+                widget=GovRadioInput(),
+                choices=[("yes", "Yes"), ("no", "No")],
+                validators=[DataRequired(f"Select whether “{milestone.title}” has been completed")],
+            ),
+        )
+        setattr(
+            MilestonesForm,
+            f"note_{milestone.id}",
+            TextAreaField(
+                f"Progress on “{milestone.title}”",
+                widget=GovTextArea(),
+                validators=[length_at_most(2000, "progress note")],
+            ),
+        )
+    return MilestonesForm
+
+
+class NarrativeForm(VersionedForm):
+    narrative = TextAreaField(
+        "What progress was made in this period?",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired("Describe the progress made in this period"),
+            length_at_most(10_000, "description of progress"),
+        ],
+    )
+    risks = TextAreaField(
+        "What are the risks to delivery, and what are you doing about them?",
+        widget=GovTextArea(),
+        validators=[length_at_most(10_000, "risks")],
+    )
+
+
+class RagForm(VersionedForm):
+    rag = RadioField(
+        "How is the project going overall?",
+        widget=GovRadioInput(),
+        choices=RAG_CHOICES,
+        validators=[DataRequired("Select how the project is going")],
+    )
+
+
+class DoneForm(VersionedForm):
+    """Marks a section with nothing else to enter (evidence can be none) as done."""
+
+
+class ResponseForm(VersionedForm):
+    response = TextAreaField(
+        "Your answer to the department",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired("Enter your answer to the department's reasons"),
+            length_at_most(10_000, "answer"),
+        ],
+    )
+
+
+class SubmitForm(VersionedForm):
+    declared_by_name = StringField(
+        "Your full name",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter your full name to make the declaration"),
+            Length(max=200, message="Your name must be 200 characters or fewer"),
+        ],
+    )
+    confirm = BooleanField(
+        "I confirm that the information in this return is accurate and complete, and that the "
+        "money was spent on the purposes of the grant",
+        widget=GovCheckboxInput(),
+        validators=[InputRequired("Confirm the declaration to submit the return")],
+    )
+
+
+class SignOffForm(VersionedForm):
+    decision = RadioField(
+        "Do you sign off this return?",
+        widget=GovRadioInput(),
+        choices=[
+            ("sign-off", "Yes, sign it off and send it to the department"),
+            ("send-back", "No, send it back to my colleague"),
+        ],
+        validators=[DataRequired("Select whether you sign off the return")],
+    )
+    reason = TextAreaField(
+        "Why are you sending it back?",
+        widget=GovTextArea(),
+        validators=[length_at_most(5000, "reason")],
+    )
+
+
+class ReviewForm(VersionedForm):
+    decision = RadioField(
+        "Your decision",
+        widget=GovRadioInput(),
+        choices=[("approve", "Approve the return"), ("send-back", "Send it back for changes")],
+        validators=[DataRequired("Select your decision")],
+    )
+    reviewer_rag = RadioField(
+        "Your RAG rating of the project",
+        widget=GovRadioInput(),
+        choices=RAG_CHOICES,
+        validators=[DataRequired("Select your RAG rating")],
+    )
+    reasons = TextAreaField(
+        "Reasons",
+        widget=GovTextArea(),
+        description="Needed to send it back; the grantee will read them",
+        validators=[length_at_most(5000, "reasons")],
+    )
+
+
+class DueDateForm(VersionedForm):
+    due_on = GovDateField("New due date", name_in_errors="new due date")
+    reason = TextAreaField(
+        "Why is it moving?",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired("Enter why the due date is moving"),
+            length_at_most(2000, "reason"),
+        ],
+    )
+
+
+class QueueFilterForm(TrackerForm):
+    class Meta:
+        csrf = False
+
+    stream = SelectField("Stream", widget=GovSelect(), validate_choice=False)
+    status = SelectField(
+        "Status",
+        widget=GovSelect(),
+        validate_choice=False,
+        choices=[("", "Any status"), ("overdue", "Overdue")]
+        + [(s.value, s.value.capitalize()) for s in ReturnStatus],
+    )
+    rag = SelectField(
+        "Grantee's RAG",
+        widget=GovSelect(),
+        validate_choice=False,
+        choices=[("", "Any"), *[(r.value, r.value.capitalize()) for r in Rag]],
+    )

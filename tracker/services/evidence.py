@@ -1,0 +1,83 @@
+"""Evidence files: checked from their content, stored outside the web root under a random name,
+with their SHA-256 recorded. Only the owning organisation and civil servants can read them."""
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+from tracker.data.store import delete, save
+from tracker.evidence_files import EvidenceError, check
+from tracker.models import EvidenceFile, MilestoneReturn
+from tracker.services import audit
+from tracker.services import returns as return_rules
+from tracker.services.errors import RuleBroken
+
+FIELDS = ["original_name", "content_type", "size_bytes", "sha256"]
+
+
+def _safe_name(filename: str) -> str:
+    """The name to show and to offer on download: no folders, no control characters."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:200] or "evidence"
+
+
+def add_file(
+    actor: audit.Actor,
+    milestone_return: MilestoneReturn,
+    *,
+    filename: str,
+    content: bytes,
+    folder: Path,
+    max_bytes: int,
+    expected_version: int | None = None,
+) -> EvidenceFile:
+    """Keeps a file only if the return can still be changed and the file is what it says it
+    is; nothing is stored otherwise. The folder must be writable: if it is not (or the disk is
+    full), the upload is refused with a message and nothing else is lost."""
+    return_rules.check_can_edit(actor, milestone_return, expected_version)
+    try:
+        checked = check(filename, content, max_bytes)
+    except EvidenceError as error:
+        raise RuleBroken(str(error), "file") from error
+    stored_name = secrets.token_hex(16)
+    path = Path(folder) / stored_name
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".part")
+        with open(temporary, "xb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.rename(path)
+    except OSError as error:
+        raise RuleBroken(
+            "The file could not be saved. Try again later; nothing else was lost.", "file"
+        ) from error
+    evidence = EvidenceFile(
+        return_id=milestone_return.id,
+        original_name=_safe_name(filename),
+        stored_name=stored_name,
+        content_type=checked.content_type,
+        size_bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by_id=actor.user_id,
+    )
+    save(evidence)
+    audit.record(actor, "evidence added", milestone_return, after=audit.snapshot(evidence, FIELDS))
+    return evidence
+
+
+def remove_file(
+    actor: audit.Actor, milestone_return: MilestoneReturn, evidence: EvidenceFile, folder: Path
+) -> None:
+    return_rules.check_can_edit(actor, milestone_return, None)
+    before = audit.snapshot(evidence, FIELDS)
+    delete(evidence)
+    (Path(folder) / evidence.stored_name).unlink(missing_ok=True)
+    audit.record(actor, "evidence removed", milestone_return, before=before)
+
+
+def path_of(evidence: EvidenceFile, folder: Path) -> Path:
+    return Path(folder) / evidence.stored_name

@@ -1,0 +1,195 @@
+"""Payments, in arrears: requested when a return is approved or a milestone that carries a
+payment is completed; approved and then paid by finance. scheduled -> requested -> approved ->
+paid, or held. Whoever requested a payment never approves it, and the payments on an
+allocation never add up to more than the allocation."""
+
+from datetime import date
+
+from tracker.data import payments as payment_data
+from tracker.data.store import ConcurrentChange, DuplicateError, save
+from tracker.models import Milestone, MilestoneReturn, MilestoneStatus, Payment, PaymentStatus, Role
+from tracker.models.base import utcnow
+from tracker.money import format_pounds
+from tracker.services import audit
+from tracker.services.errors import NotAllowed, RuleBroken
+
+P = PaymentStatus
+FIELDS = [
+    "status",
+    "amount_pence",
+    "requested_by_id",
+    "approved_by_id",
+    "paid_on",
+    "payment_reference",
+]
+ALREADY = "This payment has already been {}: nothing was changed"
+
+
+def _check_within_allocation(
+    allocation_id: int, amount_pence: int, allocation_amount: int, excluding: int | None = None
+) -> None:
+    payment_data.lock_allocation(allocation_id)
+    committed = payment_data.committed_to_allocation(allocation_id, excluding=excluding)
+    if committed + amount_pence > allocation_amount:
+        left = max(allocation_amount - committed, 0)
+        raise RuleBroken(
+            f"This payment of {format_pounds(amount_pence)} would take the payments on the "
+            f"allocation past its amount: only {format_pounds(left)} is left to pay"
+        )
+
+
+def request_for_return(actor: audit.Actor, milestone_return: MilestoneReturn) -> Payment | None:
+    """The payment for an approved return: the spend it reports, in arrears. One per return,
+    however many times approval is attempted."""
+    if milestone_return.status.value != "approved":
+        raise RuleBroken("Only an approved return is paid")
+    existing = payment_data.payment_for_return(milestone_return.id)
+    if existing is not None:
+        return existing
+    amount = sum(line.amount_pence for line in milestone_return.spend)
+    if amount == 0:
+        return None
+    allocation = milestone_return.project.allocation
+    return _request(actor, allocation, amount, return_id=milestone_return.id)
+
+
+def complete_milestone(
+    actor: audit.Actor, milestone: Milestone, completed_on: date
+) -> Payment | None:
+    """An officer records a milestone as completed; if it carries a payment, that payment is
+    requested. Completing it twice changes nothing."""
+    if actor.user is None or actor.user.role != Role.OFFICER:
+        raise NotAllowed("Only a programme officer can record a milestone as completed")
+    if milestone.status == MilestoneStatus.COMPLETED:
+        return payment_data.payment_for_milestone(milestone.id)
+    before = {"status": milestone.status, "completed_on": milestone.completed_on}
+    milestone.status, milestone.completed_on = MilestoneStatus.COMPLETED, completed_on
+    save(milestone)
+    audit.record(
+        actor,
+        "milestone completed",
+        milestone,
+        before=before,
+        after={"status": milestone.status, "completed_on": completed_on},
+    )
+    if not milestone.payment_pence:
+        return None
+    allocation = milestone.project.allocation
+    return _request(actor, allocation, milestone.payment_pence, milestone_id=milestone.id)
+
+
+def _request(actor, allocation, amount_pence: int, **link) -> Payment:
+    _check_within_allocation(allocation.id, amount_pence, allocation.amount_pence)
+    payment = Payment(
+        allocation_id=allocation.id,
+        amount_pence=amount_pence,
+        status=P.REQUESTED,
+        requested_by_id=actor.user_id,
+        requested_at=utcnow(),
+        **link,
+    )
+    try:
+        save(payment)
+    except DuplicateError as error:  # a racing request for the same return or milestone
+        raise RuleBroken("A payment has already been requested for this") from error
+    audit.record(actor, "payment requested", payment, after=audit.snapshot(payment, FIELDS))
+    return payment
+
+
+def _finance(actor: audit.Actor) -> None:
+    if actor.user is None or actor.user.role != Role.FINANCE:
+        raise NotAllowed("Only a finance officer can do this")
+
+
+def _expect_version(payment: Payment, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != payment.version:
+        raise RuleBroken("This payment changed after you opened it. Reload the page.")
+
+
+def _save(payment: Payment) -> None:
+    try:
+        save(payment)
+    except ConcurrentChange as error:
+        raise RuleBroken("This payment changed after you opened it. Reload the page.") from error
+
+
+def approve(
+    actor: audit.Actor, payment: Payment, *, expected_version: int | None = None
+) -> Payment:
+    """A finance officer approves a requested payment; never the person who requested it. A
+    second approval (a double click) finds it approved already and changes nothing."""
+    _finance(actor)
+    if payment.status == P.APPROVED:
+        raise RuleBroken(ALREADY.format("approved"))
+    if payment.status != P.REQUESTED:
+        raise RuleBroken(f"This payment is {payment.status.value}, not requested")
+    _expect_version(payment, expected_version)
+    if payment.requested_by_id == actor.user_id:
+        raise NotAllowed("You requested this payment, so someone else must approve it")
+    before = audit.snapshot(payment, FIELDS)
+    payment.status, payment.approved_by_id, payment.approved_at = (
+        P.APPROVED,
+        actor.user_id,
+        utcnow(),
+    )
+    _save(payment)
+    audit.record(
+        actor, "payment approved", payment, before=before, after=audit.snapshot(payment, FIELDS)
+    )
+    return payment
+
+
+def mark_paid(
+    actor: audit.Actor,
+    payment: Payment,
+    *,
+    paid_on: date,
+    reference: str,
+    expected_version: int | None = None,
+) -> Payment:
+    _finance(actor)
+    if payment.status == P.PAID:
+        raise RuleBroken(ALREADY.format("paid"))
+    if payment.status != P.APPROVED:
+        raise RuleBroken(f"This payment is {payment.status.value}: approve it before paying it")
+    _expect_version(payment, expected_version)
+    if not reference.strip():
+        raise RuleBroken("Enter the payment reference", "reference")
+    if paid_on > date.today():
+        raise RuleBroken("The date paid must be today or in the past", "paid_on")
+    if payment.approved_at is not None and paid_on < payment.approved_at.date():
+        raise RuleBroken(
+            f"The date paid must be on or after the day it was approved, "
+            f"{payment.approved_at:%-d %B %Y}",
+            "paid_on",
+        )
+    before = audit.snapshot(payment, FIELDS)
+    payment.status, payment.paid_on = P.PAID, paid_on
+    payment.payment_reference = reference.strip()
+    _save(payment)
+    audit.record(
+        actor, "payment paid", payment, before=before, after=audit.snapshot(payment, FIELDS)
+    )
+    return payment
+
+
+def hold(
+    actor: audit.Actor, payment: Payment, *, reason: str, expected_version: int | None = None
+) -> Payment:
+    _finance(actor)
+    if payment.status not in {P.SCHEDULED, P.REQUESTED, P.APPROVED}:
+        raise RuleBroken(f"This payment is {payment.status.value}: it cannot be held")
+    _expect_version(payment, expected_version)
+    if not reason.strip():
+        raise RuleBroken("Enter why the payment is being held", "reason")
+    before = audit.snapshot(payment, FIELDS)
+    payment.status = P.HELD
+    _save(payment)
+    audit.record(
+        actor,
+        "payment held",
+        payment,
+        before=before,
+        after={**audit.snapshot(payment, FIELDS), "reason": reason.strip()},
+    )
+    return payment

@@ -1,0 +1,85 @@
+"""The reporting schedule: which returns are due, for which periods, and when."""
+
+from datetime import date, timedelta
+
+from tracker.data import returns as return_data
+from tracker.data.store import save
+from tracker.models import Allocation, MilestoneReturn, ReportingFrequency, ReturnStatus
+from tracker.periods import Quarter
+from tracker.services import audit
+from tracker.services.errors import RuleBroken
+from tracker.working_days import working_days_after
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def reporting_periods(
+    frequency: ReportingFrequency, first: date, last: date
+) -> list[tuple[date, date]]:
+    """The whole reporting periods (quarters from April, or calendar months) that a span from
+    `first` to `last` touches."""
+    periods = []
+    if frequency == ReportingFrequency.MONTHLY:
+        start = first.replace(day=1)
+        while start <= last:
+            periods.append((start, _month_end(start)))
+            start = _month_end(start) + timedelta(days=1)
+        return periods
+    quarter = Quarter.containing(first)
+    while quarter.start <= last:
+        periods.append((quarter.start, quarter.end))
+        quarter = Quarter.containing(quarter.end + timedelta(days=1))
+    return periods
+
+
+def create_returns_for(allocation: Allocation, working_days_to_report: int) -> int:
+    """Every return an active allocation's projects owe, one per project per period up to the
+    allocation's planned end, each due a set number of working days after its period ends.
+    Returns that already exist are left alone, so this can run again safely."""
+    frequency = allocation.stream.reporting_frequency
+    periods = reporting_periods(frequency, allocation.planned_start, allocation.planned_end)
+    made = 0
+    for project in return_data.projects_of_allocation(allocation.id):
+        existing = return_data.period_starts_for_project(project.id)
+        for start, end in periods:
+            if start in existing:
+                continue
+            save(
+                MilestoneReturn(
+                    project_id=project.id,
+                    period_start=start,
+                    period_end=end,
+                    due_on=working_days_after(end, working_days_to_report),
+                    status=ReturnStatus.NOT_STARTED,
+                    completed_sections=[],
+                )
+            )
+            made += 1
+    return made
+
+
+def move_due_date(
+    actor: audit.Actor, milestone_return: MilestoneReturn, new_due_on: date, reason: str
+) -> MilestoneReturn:
+    """An officer may move a return's due date, with a reason, until it is approved."""
+    if not reason.strip():
+        raise RuleBroken("Enter why the due date is moving", "reason")
+    if milestone_return.status == ReturnStatus.APPROVED:
+        raise RuleBroken("This return has been approved: its due date can no longer change")
+    if new_due_on < milestone_return.period_end:
+        raise RuleBroken("The due date must be after the end of the reporting period", "due_on")
+    before = {"due_on": milestone_return.due_on}
+    milestone_return.due_on = new_due_on
+    milestone_return.due_on_moved_reason = reason.strip()
+    save(milestone_return)
+    audit.record(
+        actor,
+        "return due date moved",
+        milestone_return,
+        before=before,
+        after={"due_on": new_due_on, "reason": reason.strip()},
+    )
+    return milestone_return
