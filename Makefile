@@ -5,9 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app tracker
 export TRACKER_DEMO_PASSWORD ?= demo-password-for-local-use
-DB ?= sqlite
 
-.PHONY: run test install assets system-packages db seed lint bench clean
+.PHONY: run test install assets system-packages db seed lint clean
 
 run: install assets db seed ## set up everything and serve on http://127.0.0.1:5000
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
@@ -41,10 +40,7 @@ seed: db
 	$(FLASK) seed --demo
 
 lint: install
-	$(BIN)/ruff check tracker tests seeds migrations bench wsgi.py
-
-bench: install assets db
-	$(BIN)/python -m bench.run --db $(DB)
+	$(BIN)/ruff check tracker tests seeds migrations wsgi.py gunicorn.conf.py
 
 clean:
 	rm -rf $(VENV) node_modules tracker/static/govuk tracker/static/fonts tracker/static/images

@@ -2,10 +2,10 @@
 second-officer rule, moving through the statuses, changing a draft, and the history of it all."""
 
 import pytest
-from bs4 import BeautifulSoup
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.conftest import FINANCE, OFFICER, OFFICER_2, VIEWER, text_of
+from tests.reading import count, error_beside, history_rows, soup_of, value_of
 from tracker.models import (
     Allocation,
     AllocationStatus,
@@ -19,30 +19,9 @@ from tracker.models import (
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def soup_of(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def error_beside(response, field: str) -> str:
-    message = soup_of(response).find(id=f"{field}-error")
-    return " ".join(message.get_text(" ").split()) if message else ""
-
-
 def error_at_top_of_form(response) -> str:
     message = soup_of(response).find(id="form-error")
     return " ".join(message.get_text(" ").split()) if message else ""
-
-
-def value_of(response, field: str) -> str | None:
-    control = soup_of(response).find(id=field)
-    if control is None:
-        return None
-    if control.name == "select":
-        chosen = control.find("option", selected=True)
-        return chosen["value"] if chosen else None
-    if control.name == "textarea":
-        return control.get_text()
-    return control.get("value")
 
 
 def stream(session, code: str) -> FundingStream:
@@ -63,10 +42,6 @@ def user_id(session, email: str) -> int:
     return session.scalars(select(User.id).where(User.email == email)).one()
 
 
-def count(session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))
-
-
 def row_counts(session) -> tuple[int, int, int]:
     return (count(session, Allocation), count(session, AllocationYear), count(session, AuditEvent))
 
@@ -81,33 +56,6 @@ def streams_row(response, code: str) -> dict[str, str]:
 
 def figure(response, name: str) -> str:
     return soup_of(response).find(id=f"figure-{name}").get_text(strip=True)
-
-
-def history_rows(response) -> list[dict]:
-    """The history table, newest first: who, what, and the before and after values."""
-    heading = soup_of(response).find(id="history")
-    assert heading is not None, "no history on the page"
-    table = heading.find_next("table")
-    if table is None:
-        return []
-
-    def values(cell) -> dict[str, str]:
-        found = {}
-        for item in cell.find_all("li"):
-            key = " ".join(item.span.get_text(" ").split())
-            item.span.extract()
-            found[key] = " ".join(item.get_text(" ").split()).removeprefix(": ")
-        return found
-
-    return [
-        {
-            "who": cells[1].get_text(strip=True),
-            "what": cells[2].get_text(strip=True),
-            "before": values(cells[3]),
-            "after": values(cells[4]),
-        }
-        for cells in (row.find_all("td") for row in table.tbody.find_all("tr"))
-    ]
 
 
 def events_for(session, item: Allocation) -> list[AuditEvent]:

@@ -2,32 +2,13 @@
 happens when someone types something strange or hostile."""
 
 import pytest
-from bs4 import BeautifulSoup
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.conftest import FINANCE, OFFICER, VIEWER, text_of
+from tests.reading import count, error_beside, history_rows, soup_of, value_of
 from tracker.models import AuditEvent, Organisation, OrganisationType
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def soup_of(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def error_beside(response, field: str) -> str:
-    message = soup_of(response).find(id=f"{field}-error")
-    return " ".join(message.get_text(" ").split()) if message else ""
-
-
-def value_of(response, field: str) -> str | None:
-    control = soup_of(response).find(id=field)
-    if control is None:
-        return None
-    if control.name == "select":
-        chosen = control.find("option", selected=True)
-        return chosen["value"] if chosen else None
-    return control.get("value")
 
 
 def listed_names(response) -> list[str]:
@@ -41,39 +22,8 @@ def result_count(response) -> str:
     return " ".join(soup_of(response).find(id="result-count").get_text(" ").split())
 
 
-def count(session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))
-
-
 def organisation(session, org_id: str) -> Organisation:
     return session.scalars(select(Organisation).where(Organisation.org_id == org_id)).one()
-
-
-def history_rows(response) -> list[dict]:
-    """The history table, newest first: who, what, and the before and after values."""
-    heading = soup_of(response).find(id="history")
-    assert heading is not None, "no history on the page"
-    table = heading.find_next("table")
-    if table is None:
-        return []
-
-    def values(cell) -> dict[str, str]:
-        found = {}
-        for item in cell.find_all("li"):
-            key = " ".join(item.span.get_text(" ").split())
-            item.span.extract()
-            found[key] = " ".join(item.get_text(" ").split()).removeprefix(": ")
-        return found
-
-    return [
-        {
-            "who": cells[1].get_text(strip=True),
-            "what": cells[2].get_text(strip=True),
-            "before": values(cells[3]),
-            "after": values(cells[4]),
-        }
-        for cells in (row.find_all("td") for row in table.tbody.find_all("tr"))
-    ]
 
 
 def answers(**changes) -> dict:

@@ -2,43 +2,17 @@
 budget, changing it, who may do what, and the history every change leaves."""
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from tests.conftest import OFFICER, VIEWER, text_of
+from tests.reading import count, error_beside, history_rows, soup_of, value_of
 from tracker.models import AuditEvent, Department, FundingStream, StreamBudget
 
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def soup_of(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def error_beside(response, field: str) -> str:
-    """The error message shown with a field (GOV.UK: a p#<field>-error in its form group)."""
-    message = soup_of(response).find(id=f"{field}-error")
-    return " ".join(message.get_text(" ").split()) if message else ""
-
-
-def value_of(response, field: str) -> str | None:
-    control = soup_of(response).find(id=field)
-    if control is None:
-        return None
-    if control.name == "select":
-        chosen = control.find("option", selected=True)
-        return chosen["value"] if chosen else None
-    if control.name == "textarea":
-        return control.get_text()
-    return control.get("value")
-
-
 def stream(session, code: str) -> FundingStream:
     return session.scalars(select(FundingStream).where(FundingStream.code == code)).one()
-
-
-def count(session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))
 
 
 def row_cells(response, code: str) -> dict[str, str]:
@@ -57,36 +31,6 @@ def year_rows(response) -> dict[str, list[str]]:
         row.th.get_text(strip=True): [td.get_text(strip=True) for td in row.find_all("td")]
         for row in table.tbody.find_all("tr")
     }
-
-
-def history_rows(response) -> list[dict]:
-    """The history table, newest first: who, what, and the before and after values."""
-    heading = soup_of(response).find(id="history")
-    assert heading is not None, "no history on the page"
-    table = heading.find_next("table")
-    if table is None:
-        return []
-
-    def values(cell) -> dict[str, str]:
-        found = {}
-        for item in cell.find_all("li"):
-            key = " ".join(item.span.get_text(" ").split())
-            item.span.extract()
-            found[key] = " ".join(item.get_text(" ").split()).removeprefix(": ")
-        return found
-
-    rows = []
-    for row in table.tbody.find_all("tr"):
-        cells = row.find_all("td")
-        rows.append(
-            {
-                "who": cells[1].get_text(strip=True),
-                "what": cells[2].get_text(strip=True),
-                "before": values(cells[3]),
-                "after": values(cells[4]),
-            }
-        )
-    return rows
 
 
 def events_for(session, object_type: str, object_id: int) -> list[AuditEvent]:

@@ -2,7 +2,6 @@
 change them, never lock themselves out; each change is in the audit trail. Nobody else can."""
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from tests.conftest import (
@@ -16,20 +15,11 @@ from tests.conftest import (
     Browser,
     text_of,
 )
+from tests.reading import error_beside, soup_of
 from tracker.models import AuditEvent, Organisation, Role, User
 from tracker.services.passwords import verify_password
 
 NEW_EMAIL = "new.officer@demo.gov.uk"
-
-
-def soup_of(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def error_beside(response, field: str) -> str:
-    """The message GOV.UK Frontend shows with a field: p#<field>-error in its form group."""
-    message = soup_of(response).find(id=f"{field}-error")
-    return " ".join(message.get_text(" ").split()) if message else ""
 
 
 def error_summary(response) -> str:

@@ -1,3 +1,5 @@
+import re
+
 from tracker.data import users as user_data
 from tracker.data.store import DuplicateError, save
 from tracker.models import GRANTEE_ROLES, Organisation, Role, User
@@ -5,6 +7,7 @@ from tracker.services import audit
 from tracker.services.errors import RuleBroken
 from tracker.services.passwords import MIN_LENGTH, hash_password
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FIELDS = ["email", "name", "role", "organisation_id", "active"]
 
 
@@ -31,8 +34,15 @@ def create_user(
     organisation: Organisation | None = None,
     active: bool = True,
 ) -> User:
-    """A user's organisation matches their role; each email is used once."""
+    """A user has a name and a real-looking email address, used once; their organisation
+    matches their role."""
     email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise RuleBroken(
+            "Enter an email address in the correct format, like name@example.gov.uk", "email"
+        )
+    if not name.strip():
+        raise RuleBroken("Enter the user's full name", "name")
     check_password(password)
     _check_organisation(role, organisation)
     if user_data.user_by_email(email):
