@@ -63,20 +63,25 @@ def sender_from_config():
     )
 
 
-def deliver_pending(limit: int = 100, sender=None) -> int:
-    """Sends up to `limit` unsent messages; returns how many went. Commits as it goes, so a
-    message sent is marked sent even if a later one fails."""
+def deliver_pending(
+    limit: int = 100,
+    sender=None,
+    *,
+    ids: list[int] | None = None,
+    stop_at_first_failure: bool = False,
+) -> int:
+    """Sends up to `limit` unsent messages (only those with the given `ids`, if any); returns
+    how many went. Commits as it goes, so a message sent is marked sent even if a later one
+    fails."""
     sender = sender or sender_from_config()
     if sender is None:
         return 0
-    pending = list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        )
+    query = select(OutboxMessage).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS
     )
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
+    pending = list(db.session.scalars(query.order_by(OutboxMessage.id).limit(limit)))
     sent = 0
     for message in pending:
         message.attempts += 1
@@ -84,8 +89,11 @@ def deliver_pending(limit: int = 100, sender=None) -> int:
             sender.send(message.to_address, message.subject, message.body)
         except (OSError, smtplib.SMTPException) as error:
             message.last_error = f"{type(error).__name__}: {error}"[:500]
-        else:
-            message.sent_at, message.last_error = utcnow(), ""
-            sent += 1
+            db.session.commit()
+            if stop_at_first_failure:
+                break
+            continue
+        message.sent_at, message.last_error = utcnow(), ""
+        sent += 1
         db.session.commit()
     return sent

@@ -10,9 +10,11 @@ from tracker.money import format_input, format_pounds, percentage
 from tracker.periods import FinancialYear
 
 
-def govuk_date(value: date | datetime | None) -> str:
+def govuk_date(value: date | datetime | str | None) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):  # an ISO date kept in JSON (a variation's end date)
+        value = date.fromisoformat(value)
     if isinstance(value, datetime):
         return f"{value.day} {value:%B %Y} at {value:%H:%M}"
     return f"{value.day} {value:%B %Y}"
@@ -22,22 +24,32 @@ def govuk_date(value: date | datetime | None) -> str:
 NAVIGATION = {
     "officer": [
         ("main.home", "Home"),
+        ("dashboards.portfolio", "Dashboards"),
         ("streams.list_streams", "Funding streams"),
         ("allocations.list_allocations", "Allocations"),
         ("returns.queue", "Returns"),
         ("payments.list_payments", "Payments"),
         ("variations.list_variations", "Variations"),
         ("organisations.list_organisations", "Organisations"),
+        ("exports.index", "Download data"),
     ],
     "finance": [
         ("main.home", "Home"),
+        ("dashboards.portfolio", "Dashboards"),
         ("streams.list_streams", "Funding streams"),
         ("allocations.list_allocations", "Allocations"),
         ("returns.queue", "Returns"),
         ("payments.list_payments", "Payments"),
         ("organisations.list_organisations", "Organisations"),
+        ("exports.index", "Download data"),
     ],
-    "viewer": [("main.home", "Home"), ("streams.list_streams", "Funding streams")],
+    "viewer": [
+        ("main.home", "Home"),
+        ("dashboards.summary", "Summary"),
+        ("dashboards.portfolio", "Dashboards"),
+        ("streams.list_streams", "Funding streams"),
+        ("exports.index", "Download data"),
+    ],
     "admin": [
         ("main.home", "Home"),
         ("admin.list_users", "Users"),
@@ -50,14 +62,21 @@ NAVIGATION = {
 
 
 def navigation() -> list[dict]:
+    """The role's links; the current one is the page itself or, failing that, its area."""
     if not current_user.is_authenticated:
         return []
-    current = (request.endpoint or "").split(".")[0]
-    return [
-        {"href": url_for(endpoint), "text": text, "active": current == endpoint.split(".")[0]}
-        for endpoint, text in NAVIGATION[current_user.role.value]
-        if endpoint in current_app.view_functions
+    links = [
+        (e, t) for e, t in NAVIGATION[current_user.role.value] if e in current_app.view_functions
     ]
+    here = request.endpoint or ""
+    exact = any(endpoint == here for endpoint, _ in links)
+
+    def active(endpoint: str) -> bool:
+        if exact:
+            return endpoint == here
+        return here.split(".")[0] == endpoint.split(".")[0]
+
+    return [{"href": url_for(e), "text": t, "active": active(e)} for e, t in links]
 
 
 def init_app(app: Flask) -> None:

@@ -36,16 +36,20 @@ def commits(view: Callable | None = None, *, keep_refusals: bool = False) -> Cal
 
 
 def _send_queued_mail() -> None:
-    """After a commit, send what it queued (when MAIL_SERVER is set). Best effort: a mail
-    failure is recorded on the message and never undoes the change that was committed."""
-    from flask import current_app
+    """After a commit, send what it queued (when MAIL_SERVER is set), and only that: a request
+    never retries other people's messages (so a page anyone can load cannot use up their
+    attempts), and it stops at the first failure (so a mail server that is down delays it
+    once, not once per message). Best effort: a mail failure is recorded on the message and
+    never undoes the change that was committed; `flask send-outbox` sends it later."""
+    from flask import current_app, g
 
-    if not current_app.config.get("MAIL_SERVER"):
+    queued = g.pop("queued_mail", None)
+    if not queued or not current_app.config.get("MAIL_SERVER"):
         return
     from tracker import mail
 
     try:
-        mail.deliver_pending(limit=20)
+        mail.deliver_pending(limit=len(queued), ids=queued, stop_at_first_failure=True)
     except Exception:  # noqa: BLE001 - the change is committed; the outbox keeps the message
         current_app.logger.exception("Could not send queued mail")
         db.session.rollback()

@@ -63,7 +63,8 @@ class WholeNumberField(StringField):
             raise ValidationError(f"Enter the {self.name_in_errors}")
         if text.startswith("-"):
             raise ValidationError(f"The {self.name_in_errors} must be 0 or more")
-        if not text.isdigit() or len(text) > 9:
+        # isascii: "²".isdigit() is True but int("²") fails.
+        if not (text.isascii() and text.isdigit()) or len(text) > 9:
             raise ValidationError(f"Enter the {self.name_in_errors} as a whole number, like 12")
         self.number = int(text)
 

@@ -397,7 +397,12 @@ def review(return_id: int):
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
-            return _to_task_list(milestone_return, f"Return {milestone_return.status.value}")
+            return _to_task_list(
+                milestone_return,
+                "Return approved: its payment has been requested"
+                if milestone_return.status == ReturnStatus.APPROVED
+                else "Return sent back to the grantee with your reasons",
+            )
     previous = return_data.previous_return(milestone_return)
     return _section_page(
         "review.html",

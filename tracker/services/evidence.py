@@ -1,6 +1,7 @@
 """Evidence files: checked from their content, stored outside the web root under a random name,
 with their SHA-256 recorded. Only the owning organisation and civil servants can read them."""
 
+import contextlib
 import hashlib
 import os
 import secrets
@@ -43,15 +44,18 @@ def add_file(
         raise RuleBroken(str(error), "file") from error
     stored_name = secrets.token_hex(16)
     path = Path(folder) / stored_name
+    temporary = path.with_suffix(".part")
     try:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".part")
         with open(temporary, "xb") as handle:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         temporary.rename(path)
     except OSError as error:
+        # A disk that filled up mid-write must not keep the part it managed to write.
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
         raise RuleBroken(
             "The file could not be saved. Try again later; nothing else was lost.", "file"
         ) from error

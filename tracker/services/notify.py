@@ -28,4 +28,10 @@ def queue_email(
         last_error="",
     )
     save(message)
+    # The request that queued it sends it once its change is committed (see transactions.py);
+    # other messages still waiting are left to `flask send-outbox`.
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.setdefault("queued_mail", []).append(message.id)
     return message

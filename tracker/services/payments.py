@@ -62,6 +62,8 @@ def complete_milestone(
         raise NotAllowed("Only a programme officer can record a milestone as completed")
     if milestone.status == MilestoneStatus.COMPLETED:
         return payment_data.payment_for_milestone(milestone.id)
+    if completed_on > date.today():
+        raise RuleBroken("The date completed must be today or in the past", "completed_on")
     before = {"status": milestone.status, "completed_on": milestone.completed_on}
     milestone.status, milestone.completed_on = MilestoneStatus.COMPLETED, completed_on
     save(milestone)

@@ -292,12 +292,14 @@ def _notify_grantees(
     body: str,
     kind: str,
     roles=(Role.GRANTEE, Role.CERTIFIER),
+    skip_user_id: int | None = None,
 ):
     from tracker.data import users as user_data
 
     organisation_id = milestone_return.project.allocation.organisation_id
     for user in user_data.active_users_of_organisation(organisation_id, roles):
-        notify.queue_email(user.email, subject, body, kind=kind)
+        if user.id != skip_user_id:
+            notify.queue_email(user.email, subject, body, kind=kind)
 
 
 def _label(milestone_return: MilestoneReturn) -> str:
@@ -358,6 +360,7 @@ def submit(
             f"{_label(milestone_return)} is waiting for your sign-off.",
             "return awaiting sign-off",
             roles=(Role.CERTIFIER,),
+            skip_user_id=milestone_return.drafted_by_id,  # they may not sign off their own
         )
     else:
         _notify_officers(

@@ -114,6 +114,9 @@ def decide(
     if not approve and not note.strip():
         raise RuleBroken("Enter why the variation is refused", "note")
     allocation = variation.allocation
+    if approve and allocation.status not in LIVE:
+        # Withdrawn or closed while the request waited: there is nothing left to vary.
+        raise RuleBroken(f"This allocation is {allocation.status.value}: it cannot be varied")
     if approve:
         _check_proposal(allocation, variation.kind, variation.proposed)
         variation.previous = current_terms(allocation, variation.kind)
