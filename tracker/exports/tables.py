@@ -1,0 +1,220 @@
+"""What each download holds, column by column, and what the minister's office never sees.
+
+The rule: people's names (and email addresses, which no export carries for anyone) are personal
+data, and a return's narrative, risks and explanations are the grantee's own words about
+vulnerable children. Programme and finance officers get them; the read-only viewer role gets
+neither, in every format. The queries do not even read those columns for the viewer.
+
+Money leaves here as Decimal pounds to the penny (never float), dates as dates: the CSV and Excel
+writers turn them into text and cells.
+"""
+
+import enum
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from tracker.data import exports as export_data
+from tracker.data.exports import ExportFilters
+from tracker.data.returns import OPEN_STATUSES
+from tracker.models import Role, SpendCategory
+from tracker.money import to_pounds
+
+PERSONAL_DATA_ROLES = frozenset({Role.OFFICER, Role.FINANCE})
+NOT_STATED = "Not stated"
+
+
+def sees_personal_data(role: Role) -> bool:
+    return role in PERSONAL_DATA_ROLES
+
+
+class Kind(enum.Enum):
+    TEXT = "text"
+    NUMBER = "number"
+    MONEY = "money"
+    DATE = "date"
+    DATETIME = "datetime"
+    FLAG = "flag"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[dict], Any]
+    kind: Kind = Kind.TEXT
+    width: int = 18
+
+
+@dataclass
+class Table:
+    name: str  # allocations, returns, payments: the start of the file name
+    title: str  # the Excel sheet's name
+    columns: list[Column]
+    rows: Iterator[dict]
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    def values(self) -> Iterator[list[Any]]:
+        for row in self.rows:
+            yield [column.value(row) for column in self.columns]
+
+
+def field(key: str) -> Callable[[dict], Any]:
+    def read(row: dict) -> Any:
+        value = row.get(key)
+        return value.value if isinstance(value, enum.Enum) else value
+
+    return read
+
+
+def pounds(key: str) -> Callable[[dict], Decimal | None]:
+    def read(row: dict) -> Decimal | None:
+        pence = row.get(key)
+        return None if pence is None else to_pounds(int(pence))
+
+    return read
+
+
+def funder(row: dict) -> str:
+    return row.get("funder_name") or NOT_STATED
+
+
+def _where_and_who() -> list[Column]:
+    return [
+        Column("360Giving identifier", field("identifier"), width=28),
+        Column("Stream code", field("stream_code"), width=14),
+        Column("Stream", field("stream_name"), width=30),
+        Column("Funder", funder, width=26),
+    ]
+
+
+def _grantee() -> list[Column]:
+    return [
+        Column("Organisation", field("organisation_name"), width=34),
+        Column("Organisation org-id", field("organisation_org_id")),
+        Column("Region", field("region")),
+    ]
+
+
+def allocations_table(filters: ExportFilters, *, personal: bool, today: date) -> Table:
+    """Every allocation, whatever its status. No allocation column is personal."""
+    del personal, today  # the same for everyone
+    columns = [
+        *_where_and_who(),
+        Column("Funder org-id", field("funder_org_id")),
+        Column("Title", field("title"), width=40),
+        *_grantee(),
+        Column("Organisation type", field("organisation_type")),
+        Column("Local authority code", field("local_authority_code")),
+        Column("Status", field("status"), width=12),
+        Column("Amount awarded (£)", pounds("amount_pence"), Kind.MONEY),
+    ]
+    if filters.year is not None:
+        columns.append(
+            Column(f"Profiled for {filters.year.label} (£)", pounds("year_pence"), Kind.MONEY)
+        )
+    columns += [
+        Column("Award date", field("awarded_on"), Kind.DATE, 12),
+        Column("Planned start", field("planned_start"), Kind.DATE, 12),
+        Column("Planned end", field("planned_end"), Kind.DATE, 12),
+        Column("Illustrative", field("is_illustrative"), Kind.FLAG, 12),
+    ]
+    return Table("allocations", "Allocations", columns, export_data.allocation_rows(filters))
+
+
+def _outputs(row: dict) -> str:
+    return "; ".join(f"{name}: {value}" for name, value in row.get("outputs", []))
+
+
+def _overdue(today: date) -> Callable[[dict], bool]:
+    return lambda row: row["due_on"] < today and row["status"] in OPEN_STATUSES
+
+
+def returns_table(filters: ExportFilters, *, personal: bool, today: date) -> Table:
+    """Every return: its period, due date, status, RAG, spend by category and outputs. Officers
+    also get the narrative, risks, explanations and who declared it."""
+    columns = [
+        *_where_and_who(),
+        *_grantee(),
+        Column("Project", field("project_title"), width=40),
+        Column("Period start", field("period_start"), Kind.DATE, 12),
+        Column("Period end", field("period_end"), Kind.DATE, 12),
+        Column("Due date", field("due_on"), Kind.DATE, 12),
+        Column("Revision", field("revision"), Kind.NUMBER, 10),
+        Column("Status", field("status"), width=16),
+        Column("Overdue", _overdue(today), Kind.FLAG, 10),
+        Column("Self-assessed RAG", field("self_rag"), width=12),
+        Column("Reviewer RAG", field("reviewer_rag"), width=12),
+        Column("Submitted at (UTC)", field("submitted_at"), Kind.DATETIME),
+        Column("Reviewed at (UTC)", field("reviewed_at"), Kind.DATETIME),
+        *(
+            Column(
+                f"Spend on {category.value} (£)",
+                pounds(f"spend_{category.value}_pence"),
+                Kind.MONEY,
+            )
+            for category in SpendCategory
+        ),
+        Column("Total spend (£)", pounds("spend_total_pence"), Kind.MONEY),
+        Column("Forecast for later periods (£)", pounds("forecast_pence"), Kind.MONEY),
+        Column("Outputs", _outputs, width=50),
+        Column("Illustrative", field("is_illustrative"), Kind.FLAG, 12),
+    ]
+    if personal:
+        columns += [
+            Column("Narrative", field("narrative"), width=60),
+            Column("Risks", field("risks"), width=60),
+            Column("Explanation of spend", field("overspend_explanation"), width=40),
+            Column("Response to changes requested", field("grantee_response"), width=40),
+            Column("Declared by", field("declared_by_name"), width=24),
+        ]
+    return Table("returns", "Returns", columns, export_data.return_rows(filters, personal=personal))
+
+
+def _paid_against(row: dict) -> str:
+    if row.get("return_period_start") is not None:
+        return (
+            f"Return for {row['return_period_start'].isoformat()} "
+            f"to {row['return_period_end'].isoformat()}"
+        )
+    if row.get("milestone_title"):
+        return f"Milestone: {row['milestone_title']}"
+    return ""
+
+
+def payments_table(filters: ExportFilters, *, personal: bool, today: date) -> Table:
+    """Every payment: what it pays for, its amount, status and dates. Officers also get who
+    requested and who approved it."""
+    del today
+    columns = [
+        Column("Payment number", field("payment_id"), Kind.NUMBER, 10),
+        *_where_and_who(),
+        *_grantee(),
+        Column("Paid against", _paid_against, width=40),
+        Column("Amount (£)", pounds("amount_pence"), Kind.MONEY),
+        Column("Status", field("status"), width=12),
+        Column("Requested at (UTC)", field("requested_at"), Kind.DATETIME),
+        Column("Approved at (UTC)", field("approved_at"), Kind.DATETIME),
+        Column("Paid on", field("paid_on"), Kind.DATE, 12),
+        Column("Payment reference", field("payment_reference")),
+        Column("Illustrative", field("is_illustrative"), Kind.FLAG, 12),
+    ]
+    if personal:
+        columns += [
+            Column("Requested by", field("requested_by"), width=24),
+            Column("Approved by", field("approved_by"), width=24),
+        ]
+    return Table(
+        "payments", "Payments", columns, export_data.payment_rows(filters, personal=personal)
+    )
+
+
+TABLES: dict[str, Callable[..., Table]] = {
+    "allocations": allocations_table,
+    "returns": returns_table,
+    "payments": payments_table,
+}

@@ -1,0 +1,107 @@
+"""A table written as CSV or Excel a row at a time, so memory stays flat however long it is.
+
+CSV: `csv.writer` into a small buffer that is handed on every few hundred rows (the view streams
+the pieces). Excel: openpyxl's write-only workbook, which spills rows to a temporary file as they
+are appended, saved into a file the view streams with send_file.
+
+Text that a spreadsheet would run as a formula (starting =, +, -, @) is kept as text: a quote
+before it in CSV (the usual defence against CSV injection), a string cell in Excel.
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from tracker.exports.tables import Kind, Table
+
+CSV_BATCH = 200
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_FORMATS = {
+    Kind.MONEY: "#,##0.00",
+    Kind.DATE: "yyyy-mm-dd",
+    Kind.DATETIME: "yyyy-mm-dd hh:mm:ss",
+}
+
+
+def csv_text(value: Any, kind: Kind) -> str:
+    if value is None:
+        return ""
+    if kind is Kind.FLAG:
+        return "Yes" if value else "No"
+    if kind is Kind.MONEY:
+        return f"{value:.2f}"  # a Decimal: exact to the penny
+    if kind is Kind.DATE:
+        return value.isoformat()
+    if kind is Kind.DATETIME:
+        return value.isoformat(sep=" ", timespec="seconds")
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def csv_chunks(table: Table) -> Iterator[str]:
+    """The table as CSV text, in pieces. A byte-order mark first, so that Excel reads the file as
+    UTF-8 (a £ in a header, an accent in a name)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(table.headers)
+    kinds = [column.kind for column in table.columns]
+    for count, values in enumerate(table.values(), start=1):
+        writer.writerow([csv_text(value, kind) for value, kind in zip(values, kinds, strict=True)])
+        if count % CSV_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate(0)
+    yield buffer.getvalue()
+
+
+def _cell(sheet, value: Any, kind: Kind):
+    if value is None:
+        return None
+    if kind is Kind.FLAG:
+        return "Yes" if value else "No"
+    if kind in NUMBER_FORMATS:
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = NUMBER_FORMATS[kind]
+        return cell
+    if kind is Kind.NUMBER:
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if value.startswith("="):
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"  # text, never a formula
+        return cell
+    return value
+
+
+def write_workbook(table: Table, about: list[tuple[str, str]], target: IO[bytes]) -> None:
+    """The table on its own sheet (header row frozen), and an "About" sheet saying when it was
+    made and with which filters."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.title)
+    sheet.freeze_panes = "A2"
+    for number, column in enumerate(table.columns, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = column.width
+    bold = Font(bold=True)
+    headers = []
+    for header in table.headers:
+        cell = WriteOnlyCell(sheet, header)
+        cell.font = bold
+        headers.append(cell)
+    sheet.append(headers)
+    kinds = [column.kind for column in table.columns]
+    for values in table.values():
+        sheet.append([_cell(sheet, value, kind) for value, kind in zip(values, kinds, strict=True)])
+    notes = workbook.create_sheet("About")
+    notes.column_dimensions["A"].width = 24
+    notes.column_dimensions["B"].width = 80
+    for label, value in about:
+        notes.append([label, ILLEGAL_CHARACTERS_RE.sub("", value)])
+    workbook.save(target)
