@@ -55,7 +55,7 @@ def next_actions(allocation: Allocation) -> list[str]:
     ]
 
 
-def _profile_for(
+def profile_for(
     stream: FundingStream,
     amount_pence: int,
     planned_start: date,
@@ -119,7 +119,7 @@ def create_allocation(
 ) -> Allocation:
     """A new draft allocation, only if it fits within what is still free of the stream's
     budget, overall and in each financial year."""
-    split = _profile_for(stream, amount_pence, planned_start, planned_end, profile or {})
+    split = profile_for(stream, amount_pence, planned_start, planned_end, profile or {})
     identifier = (identifier or "").strip() or _new_identifier(stream)
     if not identifier.startswith("360G-"):
         raise RuleBroken("Enter a 360Giving identifier that starts with 360G-", "identifier")
@@ -180,7 +180,7 @@ def update_allocation(
             "Agree a variation instead."
         )
     stream = allocation.stream
-    split = _profile_for(stream, amount_pence, planned_start, planned_end, profile or {})
+    split = profile_for(stream, amount_pence, planned_start, planned_end, profile or {})
     budget.lock(stream)
     budget.check_fits(stream, amount_pence, split, excluding=allocation.id)
     before = {

@@ -1,0 +1,16 @@
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput
+from wtforms import FileField
+
+from tracker.forms import TrackerForm
+
+
+class UploadForm(TrackerForm):
+    file = FileField(
+        "Upload a file",
+        widget=GovFileInput(),
+        description="A CSV or Excel (.xlsx) file, smaller than 10MB",
+    )
+
+
+class ConfirmForm(TrackerForm):
+    """Only the CSRF token: what is imported is the file kept on the server, never the page."""
