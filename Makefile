@@ -37,7 +37,7 @@ db: install
 	$(FLASK) db upgrade
 
 seed: db
-	$(FLASK) seed --demo
+	$(FLASK) seed --demo --history
 
 lint: install
 	$(BIN)/ruff check tracker tests seeds migrations wsgi.py gunicorn.conf.py

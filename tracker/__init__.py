@@ -108,8 +108,11 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin
     from tracker.allocations.views import bp as allocations
     from tracker.auth.views import bp as auth
+    from tracker.dashboards.views import bp as dashboards
     from tracker.evidence.views import bp as evidence
+    from tracker.exports.views import bp as exports
     from tracker.grantee.views import bp as grantee
+    from tracker.imports.views import bp as imports
     from tracker.main.views import bp as main
     from tracker.organisations.views import bp as organisations
     from tracker.payments.views import bp as payments
@@ -123,11 +126,14 @@ def _register_blueprints(app: Flask) -> None:
         streams,
         organisations,
         allocations,
+        imports,
         grantee,
         returns,
         evidence,
         payments,
         variations,
+        dashboards,
+        exports,
         admin,
     ):
         app.register_blueprint(blueprint)

@@ -19,12 +19,23 @@ def init_app(app: Flask) -> None:
         help="Add the illustrative demo organisations, "
         "allocations and users (never where TRACKER_ENV=production).",
     )
-    def seed_command(demo: bool) -> None:
+    @click.option(
+        "--history",
+        is_flag=True,
+        help="With --demo: fill in the demo's past returns, reviews and payments, so the "
+        "dashboards have figures to show.",
+    )
+    def seed_command(demo: bool, history: bool) -> None:
         """Load the Hidden Harms streams (and, with --demo, illustrative data)."""
         from tracker.seeding import seed
 
         try:
-            counts = seed(demo, current_app.config["DEMO_PASSWORD"], current_app.config["ENV"])
+            counts = seed(
+                demo,
+                current_app.config["DEMO_PASSWORD"],
+                current_app.config["ENV"],
+                history=history and demo,
+            )
         except RuleBroken as error:
             db.session.rollback()
             raise click.ClickException(error.message) from error

@@ -75,6 +75,19 @@ class Config:
         default_factory=lambda: os.environ.get("MAIL_FROM", "noreply@hidden-harms.service.gov.uk")
     )
     BASE_URL: str = field(default_factory=lambda: os.environ.get("BASE_URL", ""))
+    # Uploaded allocation files wait here between their preview and their import.
+    IMPORT_FOLDER: str = field(
+        default_factory=lambda: os.environ.get("IMPORT_FOLDER", str(INSTANCE_PATH / "imports"))
+    )
+    # The publisher named in the 360Giving data package (a department's org-id and name).
+    THREE_SIXTY_GIVING_PUBLISHER_ID: str = field(
+        default_factory=lambda: os.environ.get("THREE_SIXTY_GIVING_PUBLISHER_ID", "GB-GOR-D6")
+    )
+    THREE_SIXTY_GIVING_PUBLISHER_NAME: str = field(
+        default_factory=lambda: os.environ.get(
+            "THREE_SIXTY_GIVING_PUBLISHER_NAME", "Department for Education"
+        )
+    )
     # A quarterly return is due this many working days after its period ends.
     RETURN_DUE_WORKING_DAYS: int = field(
         default_factory=lambda: _int("RETURN_DUE_WORKING_DAYS", 20)

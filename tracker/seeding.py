@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from tracker import demo_history
 from tracker.data import allocations as allocation_data
 from tracker.data import organisations as organisation_data
 from tracker.data import streams as stream_data
@@ -35,6 +36,11 @@ from tracker.services.audit import SYSTEM, Actor
 from tracker.services.errors import RuleBroken
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+# Illustrative evidence ratings for the demo projects (made up, not the What Works centres').
+DEMO_EVIDENCE = {
+    "SWIS": EvidenceRating.SIGNS_OF_POTENTIAL,
+    "TRF": EvidenceRating.PROMISING,
+}
 ALLOCATION_STEPS = {
     "draft": [],
     "offered": ["offer"],
@@ -97,8 +103,9 @@ def load_streams() -> int:
     return added
 
 
-def load_demo(password: str) -> dict[str, int]:
-    """Illustrative organisations, users, allocations, projects and milestones."""
+def load_demo(password: str, history: bool = False) -> dict[str, int]:
+    """Illustrative organisations, users, allocations, projects and milestones; with history,
+    past returns filled in and approved and their payments paid (see demo_history)."""
     if len(password) < 12:
         raise RuleBroken("Set TRACKER_DEMO_PASSWORD to 12 characters or more")
     data = _read("demo.toml")
@@ -147,6 +154,7 @@ def load_demo(password: str) -> dict[str, int]:
             )
 
     drafter = Actor(user_data.user_by_email("officer@demo.gov.uk"), "seed")
+    finance = user_data.user_by_email("finance@demo.gov.uk")
     approver = Actor(user_data.user_by_email("officer2@demo.gov.uk"), "seed")
     allocations = list(data["allocations"])
     trf = data["trf"]
@@ -188,6 +196,9 @@ def load_demo(password: str) -> dict[str, int]:
             allocation_service.change_status(
                 approver, allocation, action, second_approval_threshold_pence=100_000_00
             )
+        if entry["status"] == "active" and history:
+            grantee = user_data.user_by_email(f"grantee@{organisation.slug}.demo.org.uk")
+            demo_history.fill(allocation, drafter.user, finance, grantee)
         counts["allocations"] += 1
     return counts
 
@@ -202,7 +213,7 @@ def _demo_project(allocation, stream) -> None:
         summary="Illustrative project made for the demo.",
         intervention_type="Direct support",
         location=allocation.organisation.name,
-        evidence_rating=EvidenceRating.SIGNS_OF_POTENTIAL,
+        evidence_rating=DEMO_EVIDENCE.get(stream.code, EvidenceRating.NOT_YET_RATED),
     )
     save(project)
     indicators = db.session.scalars(select(Indicator).where(Indicator.stream_id == stream.id))
@@ -229,10 +240,10 @@ def _demo_project(allocation, stream) -> None:
         )
 
 
-def seed(demo: bool, password: str, environment: str) -> dict[str, int]:
+def seed(demo: bool, password: str, environment: str, history: bool = False) -> dict[str, int]:
     if demo and environment == "production":
         raise RuleBroken("Demo data is never loaded where TRACKER_ENV=production")
     counts = {"streams": load_streams()}
     if demo:
-        counts.update(load_demo(password))
+        counts.update(load_demo(password, history))
     return counts

@@ -56,6 +56,9 @@ ENDPOINT_ACCESS: dict[str, frozenset] = {
     "allocations.view_allocation": CIVIL_SERVANTS,
     "allocations.edit_allocation": OFFICERS,
     "allocations.change_status": OFFICERS,
+    "imports.upload": OFFICERS,
+    "imports.preview": OFFICERS,
+    "imports.confirm": OFFICERS,
     "admin.list_users": ADMINS,
     "admin.new_user": ADMINS,
     "admin.view_user": ADMINS,
@@ -93,6 +96,23 @@ ENDPOINT_ACCESS: dict[str, frozenset] = {
     "variations.request_years": GRANTEES,
     "variations.request_categories": GRANTEES,
     "variations.request_end_date": GRANTEES,
+    "dashboards.portfolio": READERS,
+    "dashboards.spend_over_time": READERS,
+    "dashboards.grantees": READERS,
+    "dashboards.returns": READERS,
+    "dashboards.outputs": READERS,
+    "dashboards.regions": READERS,
+    "dashboards.evidence": READERS,
+    "dashboards.figures_csv": READERS,
+    "dashboards.summary": READERS,
+    "exports.index": READERS,
+    "exports.allocations_csv": READERS,
+    "exports.allocations_xlsx": READERS,
+    "exports.returns_csv": READERS,
+    "exports.returns_xlsx": READERS,
+    "exports.payments_csv": READERS,
+    "exports.payments_xlsx": READERS,
+    "exports.three_sixty_giving_package": READERS,
 }
 EXEMPT = {"static"}  # files under /assets: no view of ours, nothing to protect
 # Pages that send a signed-in role they admit on to another page instead of showing themselves.
@@ -448,7 +468,8 @@ def test_every_url_path_is_lower_case_kebab_case(app):
         for part in rule.rule.strip("/").split("/"):
             if part.startswith("<") and part.endswith(">"):
                 continue
-            if part and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", part):
+            # A download may end in its file type (/exports/allocations.csv).
+            if part and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+)?", part):
                 bad.append(rule.rule)
     assert not bad, f"these paths are not kebab-case: {sorted(set(bad))}"
 

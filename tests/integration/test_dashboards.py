@@ -1,0 +1,327 @@
+"""The dashboards and the minister's summary: figures that match the data, filters kept in the
+URL, a CSV of every chart, and the same number of queries whatever the size of the data."""
+
+import csv
+import io
+import json
+from contextlib import contextmanager
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import event, select
+
+from tests.conftest import FINANCE, LAMBETH_GRANTEE, OFFICER, VIEWER, text_of
+from tests.reading import soup_of
+from tracker.extensions import db
+from tracker.models import (
+    Allocation,
+    AllocationStatus,
+    AllocationYear,
+    FundingStream,
+    MilestoneReturn,
+    Organisation,
+    OrganisationType,
+    Project,
+    Rag,
+    ReturnSpend,
+    ReturnStatus,
+    SpendCategory,
+)
+
+DASHBOARDS = [
+    "/dashboards",
+    "/dashboards/spend-over-time",
+    "/dashboards/grantees",
+    "/dashboards/returns",
+    "/dashboards/outputs",
+    "/dashboards/regions",
+    "/dashboards/evidence",
+    "/summary",
+]
+
+
+def table(response, slug: str) -> list[list[str]]:
+    found = soup_of(response).find(id=f"table-{slug}")
+    assert found is not None, f"no table for {slug}"
+    return [
+        [" ".join(cell.get_text(" ").split()) for cell in row.find_all(["th", "td"])]
+        for row in found.find("tbody").find_all("tr")
+    ]
+
+
+def figure(response, slug: str) -> dict:
+    return json.loads(soup_of(response).find(id=f"chart-{slug}-data").string)
+
+
+def row_for(rows, first: str) -> list[str]:
+    return next(row for row in rows if row[0] == first)
+
+
+def report_spend(
+    session,
+    allocation: Allocation,
+    pounds: int,
+    *,
+    period_start: date,
+    status=ReturnStatus.APPROVED,
+    rag=Rag.GREEN,
+) -> MilestoneReturn:
+    project = session.scalar(select(Project).where(Project.allocation_id == allocation.id))
+    milestone_return = session.scalar(
+        select(MilestoneReturn).where(
+            MilestoneReturn.project_id == project.id, MilestoneReturn.period_start == period_start
+        )
+    )
+    milestone_return.status, milestone_return.self_rag = status, rag
+    milestone_return.submitted_at = datetime.combine(milestone_return.due_on, datetime.min.time())
+    milestone_return.spend.append(
+        ReturnSpend(category=SpendCategory.STAFF, amount_pence=pounds * 100)
+    )
+    session.flush()
+    return milestone_return
+
+
+def trf_allocation(session, org_id: str) -> Allocation:
+    return session.scalar(
+        select(Allocation)
+        .join(Organisation)
+        .join(FundingStream)
+        .where(FundingStream.code == "TRF", Organisation.org_id == org_id)
+    )
+
+
+@pytest.mark.parametrize("url", DASHBOARDS)
+def test_every_dashboard_draws_its_charts_from_json_and_shows_a_table_of_the_same_figures(
+    signed_in, url
+):
+    page = signed_in(VIEWER).get(url)
+    assert page.status_code == 200
+    soup = soup_of(page)
+    charts = soup.select("[data-chart]")
+    assert charts, "no chart on the page"
+    for chart in charts:
+        data = json.loads(soup.find(id=chart["data-chart"]).string)
+        assert data["data"], "a chart with no traces"
+        slug = chart["id"].removeprefix("chart-")
+        assert soup.find(id=f"table-{slug}") is not None, f"chart {slug} has no table beside it"
+    assert "Figures as at" in text_of(page)
+
+
+def test_the_portfolio_shows_each_streams_announced_allocated_paid_and_reported_spend(
+    signed_in, transaction
+):
+    lambeth = trf_allocation(transaction, "GB-LAE-BIR")
+    report_spend(transaction, lambeth, 12_345, period_start=date(2020, 7, 1))
+    page = signed_in(OFFICER).get("/dashboards")
+    trf = row_for(table(page, "portfolio"), "Trusted Relationship Fund")
+    assert trf == [
+        "Trusted Relationship Fund",
+        "£3,700,000.00",
+        "£3,700,000.00",
+        "£3,300,000.00",
+        "£0.00",
+        "£12,345.00",
+    ]
+    trace = {t["name"]: t for t in figure(page, "portfolio")["data"]}
+    index = trace["Allocated"]["y"].index("Trusted Relationship Fund")
+    assert trace["Allocated"]["x"][index] == 3_300_000
+    assert trace["Reported spend"]["x"][index] == 12_345
+
+
+def test_filters_are_kept_in_the_url_and_narrow_the_figures(signed_in, transaction):
+    report_spend(
+        transaction, trf_allocation(transaction, "GB-LAE-BIR"), 1_000, period_start=date(2020, 7, 1)
+    )
+    report_spend(
+        transaction, trf_allocation(transaction, "GB-LAE-LDS"), 2_000, period_start=date(2020, 7, 1)
+    )
+    viewer = signed_in(VIEWER)
+    regions = table(viewer.get("/dashboards/regions"), "regions")
+    assert row_for(regions, "West Midlands")[2] == "£1,000.00"
+    assert row_for(regions, "Yorkshire and The Humber")[2] == "£2,000.00"
+    narrowed = viewer.get("/dashboards/regions?region=West+Midlands")
+    assert [row[0] for row in table(narrowed, "regions")] == ["West Midlands"]
+    assert (
+        soup_of(narrowed).find(id="region").find("option", selected=True)["value"]
+        == "West Midlands"
+    )
+    # The links to the other dashboards and the CSV keep the filters.
+    links = [a["href"] for a in soup_of(narrowed).find_all("a", href=True)]
+    assert any(
+        h.startswith("/dashboards/figures.csv") and "region=West+Midlands" in h for h in links
+    )
+    next_year = table(viewer.get("/dashboards/regions?year=2021"), "regions")
+    assert all(row[2] == "£0.00" for row in next_year)
+
+
+def test_the_csv_of_a_chart_holds_the_same_figures_as_its_table(signed_in, transaction):
+    report_spend(
+        transaction, trf_allocation(transaction, "GB-LAE-MAN"), 4_321, period_start=date(2020, 7, 1)
+    )
+    officer = signed_in(OFFICER)
+    rows = table(
+        officer.get(
+            "/dashboards/grantees?stream="
+            f"{transaction.scalar(select(FundingStream.id).where(FundingStream.code == 'TRF'))}"
+        ),
+        "grantees",
+    )
+    response = officer.get(
+        "/dashboards/figures.csv?dashboard=grantees&panel=grantees&stream="
+        f"{transaction.scalar(select(FundingStream.id).where(FundingStream.code == 'TRF'))}"
+    )
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert lines[0] == [
+        "Grantee",
+        "Allocated",
+        "Reported spend",
+        "Paid",
+        "Profile to date",
+        "Variance (%)",
+    ]
+    manchester = next(line for line in lines if line[0] == "Manchester City Council")
+    assert manchester[1:3] == ["300000.00", "4321.00"]
+    assert len(lines) - 1 == len(rows)
+
+
+def test_returns_are_counted_as_on_time_late_overdue_or_not_yet_due(signed_in, transaction):
+    made = report_spend(
+        transaction,
+        trf_allocation(transaction, "GB-LAE-NET"),
+        10,
+        period_start=date(2020, 7, 1),
+        status=ReturnStatus.SUBMITTED,
+    )
+    rows = dict(
+        (r[0], int(r[1]))
+        for r in table(signed_in(OFFICER).get("/dashboards/returns"), "timeliness")
+    )
+    open_overdue = transaction.scalar(
+        select(db.func.count(MilestoneReturn.id)).where(
+            MilestoneReturn.status == ReturnStatus.NOT_STARTED,
+            MilestoneReturn.due_on < date.today(),
+        )
+    )
+    assert rows["Overdue"] == open_overdue
+    assert rows["On time"] >= 1
+    assert made.submitted_at.date() <= made.due_on
+
+
+def test_the_ministers_summary_shows_headlines_risks_and_no_personal_data(signed_in, transaction):
+    report_spend(
+        transaction,
+        trf_allocation(transaction, "GB-LAE-SHF"),
+        50_000,
+        period_start=date(2020, 7, 1),
+        rag=Rag.RED,
+    )
+    page = signed_in(VIEWER).get("/summary")
+    words = text_of(page)
+    assert "Announced £49,200,000" in words
+    assert "Allocated £4,600,000" in words
+    assert "Reported spend £50,000" in words
+    red = text_of_element(page, "red-projects")
+    assert "Sheffield City Council" in red
+    assert "Trusted Relationship Fund" in text_of_element(page, "overdue")
+    assert "@" not in words, "an email address on the minister's summary"
+    assert "Illustrative progress report" not in words
+
+
+def text_of_element(response, element_id: str) -> str:
+    return " ".join(soup_of(response).find(id=element_id).get_text(" ").split())
+
+
+@pytest.mark.parametrize("who", [LAMBETH_GRANTEE])
+@pytest.mark.parametrize("url", [*DASHBOARDS, "/dashboards/figures.csv?panel=portfolio"])
+def test_grantees_cannot_see_dashboards(signed_in, who, url):
+    assert signed_in(who).get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/dashboards?year=%C2%B2&stream=99999999999&region=Atlantis",
+        "/dashboards/returns?funder=<script>",
+        "/dashboards/figures.csv?dashboard=portfolio&panel=nothing-here",
+    ],
+)
+def test_nonsense_filters_are_ignored_not_errors(signed_in, url):
+    response = signed_in(FINANCE).get(url)
+    assert response.status_code in (200, 404)
+
+
+@contextmanager
+def counting_queries():
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        # Loading the signed-in user is one query per request whatever the data; whether the
+        # test harness's session has it cached already is not the dashboard's doing.
+        if "FROM app_user" in statement:
+            return
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def add_allocations(session, how_many: int) -> None:
+    """More data of every kind the dashboards read: organisations, allocations with a profile,
+    projects, and returns with spend."""
+    stream = session.scalar(select(FundingStream).where(FundingStream.code == "CSE-POLICING"))
+    for n in range(how_many):
+        organisation = Organisation(
+            name=f"Extra force {n}",
+            slug=f"extra-force-{n}",
+            type=OrganisationType.POLICE_FORCE,
+            org_id=f"GB-COH-{90000000 + n}",
+            region="North East",
+        )
+        allocation = Allocation(
+            stream_id=stream.id,
+            organisation=organisation,
+            identifier=f"360G-EXTRA-{n}",
+            title="Extra",
+            amount_pence=1_000_00,
+            awarded_on=date(2020, 6, 1),
+            planned_start=date(2020, 7, 1),
+            planned_end=date(2021, 3, 31),
+            status=AllocationStatus.ACTIVE,
+            profile=[AllocationYear(financial_year=2020, amount_pence=1_000_00)],
+        )
+        project = Project(allocation=allocation, title="Extra")
+        milestone_return = MilestoneReturn(
+            project=project,
+            period_start=date(2020, 7, 1),
+            period_end=date(2020, 9, 30),
+            due_on=date(2020, 10, 28),
+            status=ReturnStatus.APPROVED,
+            self_rag=Rag.AMBER,
+            completed_sections=[],
+            spend=[ReturnSpend(category=SpendCategory.DELIVERY, amount_pence=500_00)],
+        )
+        session.add_all([organisation, allocation, project, milestone_return])
+    session.flush()
+
+
+@pytest.mark.parametrize("url", DASHBOARDS)
+def test_a_dashboard_runs_the_same_number_of_queries_however_much_data_there_is(
+    signed_in, transaction, url
+):
+    viewer = signed_in(VIEWER)
+    viewer.get(url)  # warm up anything loaded once
+    with counting_queries() as small:
+        viewer.get(url)
+    add_allocations(transaction, 40)
+    viewer.get(url)  # the same warm-up at the larger size
+    with counting_queries() as large:
+        page = viewer.get(url)
+    assert page.status_code == 200
+    assert len(large) == len(small), (len(small), len(large))

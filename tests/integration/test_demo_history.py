@@ -1,0 +1,62 @@
+"""`flask seed --demo --history`: the demo's past returns, reviews and payments, so the
+dashboards have figures. Illustrative only, repeatable, and within every rule."""
+
+from sqlalchemy import func, select
+
+from tests.conftest import build_app
+from tracker.extensions import db
+from tracker.models import (
+    Allocation,
+    MilestoneReturn,
+    Payment,
+    PaymentStatus,
+    Project,
+    ReturnStatus,
+)
+
+
+def seeded_with_history(make_database):
+    app = build_app(make_database())
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    first = runner.invoke(args=["seed", "--demo", "--history"])
+    assert first.exit_code == 0, first.output
+    return app, runner
+
+
+def test_history_fills_past_returns_and_pays_them_once_only(make_database):
+    app, runner = seeded_with_history(make_database)
+    with app.app_context():
+        approved = db.session.scalar(
+            select(func.count()).where(MilestoneReturn.status == ReturnStatus.APPROVED)
+        )
+        paid = db.session.scalar(select(func.count()).where(Payment.status == PaymentStatus.PAID))
+        assert approved > 0
+        assert paid == approved  # one payment for each approved return
+    again = runner.invoke(args=["seed", "--demo", "--history"])
+    assert again.exit_code == 0
+    assert "0 allocations added" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Payment)) == paid
+
+
+def test_history_belongs_only_to_illustrative_allocations_and_never_overpays(make_database):
+    app, _ = seeded_with_history(make_database)
+    with app.app_context():
+        rows = db.session.execute(
+            select(
+                Allocation.is_illustrative, Allocation.amount_pence, func.sum(Payment.amount_pence)
+            )
+            .join(Payment, Payment.allocation_id == Allocation.id)
+            .group_by(Allocation.id, Allocation.is_illustrative, Allocation.amount_pence)
+        ).all()
+        assert rows
+        for illustrative, amount, paid in rows:
+            assert illustrative is True
+            assert paid <= amount
+        filled = db.session.scalars(
+            select(Project.is_illustrative)
+            .join(MilestoneReturn)
+            .where(MilestoneReturn.status != ReturnStatus.NOT_STARTED)
+        ).all()
+        assert filled and all(filled)

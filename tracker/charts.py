@@ -1,0 +1,95 @@
+"""Plotly figures as plain dicts (quick to build, the same when drawn), in GOV.UK colours.
+
+Every figure is drawn by static/js/charts.mjs from JSON in the page, never by an inline script,
+and every chart on a page has a table of the same figures beside it."""
+
+from decimal import Decimal
+
+from tracker.money import to_pounds
+
+COLOURS = ["#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c", "#505a5f", "#003078"]
+RAG_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c"}
+FONT = {"family": "GDS Transport, arial, sans-serif", "size": 14, "color": "#0b0c0c"}
+
+
+def pounds(pence: int) -> float:
+    """Plotly draws numbers; pounds to the penny are exact as a float of a Decimal string."""
+    return float(Decimal(to_pounds(pence)))
+
+
+def _layout(title: str, axis_title: str, *, money: bool = True) -> dict:
+    return {
+        "title": {"text": title, "x": 0, "font": {**FONT, "size": 19}},
+        "font": FONT,
+        "autosize": True,
+        "margin": {"l": 20, "r": 20, "t": 90, "b": 50},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "value_axis": {
+            "title": {"text": axis_title},
+            "rangemode": "tozero",
+            "tickprefix": "£" if money else "",
+            "separatethousands": True,
+            "gridcolor": "#b1b4b6",
+        },
+    }
+
+
+def bars(
+    title: str,
+    categories: list[str],
+    series: dict[str, list],
+    *,
+    money: bool = True,
+    y_title: str = "Pounds",
+    colours: list[str] | None = None,
+) -> dict:
+    """Horizontal grouped bars: long names (streams, councils) read across, first at the top."""
+    colours = colours or COLOURS
+    value = "£%{x:,.2f}" if money else "%{x:,}"
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": name,
+            "y": categories,
+            "x": values,
+            "marker": {"color": colours[i % len(colours)]},
+            "hovertemplate": "%{y}<br>" + name + ": " + value + "<extra></extra>",
+        }
+        for i, (name, values) in enumerate(series.items())
+    ]
+    layout = _layout(title, y_title, money=money)
+    layout["xaxis"] = layout.pop("value_axis")
+    layout["yaxis"] = {"automargin": True, "autorange": "reversed"}
+    layout["barmode"] = "group"
+    layout["height"] = 160 + len(categories) * (14 * len(series) + 16)
+    return {"data": data, "layout": layout}
+
+
+def lines(title: str, categories: list[str], series: dict[str, list]) -> dict:
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": name,
+            "x": categories,
+            "y": values,
+            "line": {"color": COLOURS[i % len(COLOURS)], "width": 3},
+            "hovertemplate": "%{x}<br>" + name + ": £%{y:,.2f}<extra></extra>",
+        }
+        for i, (name, values) in enumerate(series.items())
+    ]
+    layout = _layout(title, "Pounds")
+    layout["yaxis"] = layout.pop("value_axis")
+    layout["xaxis"] = {"automargin": True}
+    layout["height"] = 460
+    return {"data": data, "layout": layout}
+
+
+CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}

@@ -1,0 +1,244 @@
+"""Dashboard panels: each is one chart and the table of exactly the same figures (the
+accessible alternative, and the CSV download), built from one reporting query."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker import charts
+from tracker.data import reporting
+from tracker.data.reporting import Filters
+from tracker.money import format_pounds, to_pounds
+from tracker.periods import Quarter
+
+
+@dataclass(frozen=True)
+class Money:
+    pence: int
+
+    def __str__(self) -> str:
+        return format_pounds(self.pence)
+
+
+@dataclass
+class Panel:
+    slug: str
+    title: str
+    figure: dict
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+
+    def csv_rows(self):
+        """Money as exact pounds (Decimal), counts as numbers, the rest as text."""
+        yield self.headers
+        for row in self.rows:
+            yield [to_pounds(c.pence) if isinstance(c, Money) else c for c in row]
+
+    def numeric(self, index: int) -> bool:
+        return any(isinstance(row[index], Money | int) for row in self.rows)
+
+
+def portfolio(filters: Filters) -> Panel:
+    rows = reporting.portfolio(filters)
+    names = [r.name for r in rows]
+    figure = charts.bars(
+        "Announced, allocated, paid and reported spend by stream",
+        names,
+        {
+            "Announced": [charts.pounds(r.announced_pence) for r in rows],
+            "Allocated": [charts.pounds(r.allocated_pence) for r in rows],
+            "Paid": [charts.pounds(r.paid_pence) for r in rows],
+            "Reported spend": [charts.pounds(r.reported_pence) for r in rows],
+        },
+    )
+    return Panel(
+        "portfolio",
+        "Every stream",
+        figure,
+        ["Stream", "Announced", "Budget", "Allocated", "Paid", "Reported spend"],
+        [
+            [
+                r.name,
+                Money(r.announced_pence),
+                Money(r.budget_pence),
+                Money(r.allocated_pence),
+                Money(r.paid_pence),
+                Money(r.reported_pence),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def spend_over_time(filters: Filters) -> Panel:
+    rows = reporting.spend_over_time(filters)
+    labels = [Quarter.containing(r.period_start).label for r in rows]
+    figure = charts.lines(
+        "Spend by financial quarter",
+        labels,
+        {
+            "Reported spend": [charts.pounds(r.actual_pence) for r in rows],
+            "Profile": [charts.pounds(r.profile_pence) for r in rows],
+            "Forecast": [charts.pounds(r.forecast_pence) for r in rows],
+        },
+    )
+    return Panel(
+        "spend-over-time",
+        "Spend over time",
+        figure,
+        ["Quarter", "Reported spend", "Profile", "Forecast"],
+        [
+            [label, Money(r.actual_pence), Money(r.profile_pence), Money(r.forecast_pence)]
+            for label, r in zip(labels, rows, strict=True)
+        ],
+        note="The profile spreads each year's allocations equally over its quarters; "
+        "the forecast is each project's latest.",
+    )
+
+
+def stream_grantees(filters: Filters, today: date) -> Panel:
+    rows = reporting.stream_grantees(filters, today)
+    names = [r.organisation for r in rows]
+    figure = charts.bars(
+        "Spend against allocation by grantee",
+        names,
+        {
+            "Allocated": [charts.pounds(r.allocated_pence) for r in rows],
+            "Reported spend": [charts.pounds(r.reported_pence) for r in rows],
+            "Paid": [charts.pounds(r.paid_pence) for r in rows],
+        },
+    )
+    return Panel(
+        "grantees",
+        "Grantees",
+        figure,
+        ["Grantee", "Allocated", "Reported spend", "Paid", "Profile to date", "Variance (%)"],
+        [
+            [
+                r.organisation,
+                Money(r.allocated_pence),
+                Money(r.reported_pence),
+                Money(r.paid_pence),
+                Money(r.profile_to_date_pence),
+                str(r.variance_percent) if r.variance_percent is not None else "–",
+            ]
+            for r in rows
+        ],
+        note="Variance compares reported spend with the profile of the financial "
+        "years begun so far.",
+    )
+
+
+def returns_timeliness(filters: Filters, today: date) -> Panel:
+    rows = reporting.returns_timeliness(filters, today)
+    figure = charts.bars(
+        "Returns by timeliness",
+        [r.label for r in rows],
+        {"Returns": [r.count for r in rows]},
+        money=False,
+        y_title="Returns",
+    )
+    return Panel(
+        "timeliness",
+        "Are returns on time?",
+        figure,
+        ["Returns", "Number"],
+        [[r.label, r.count] for r in rows],
+    )
+
+
+def returns_rag(filters: Filters) -> Panel:
+    rows = reporting.returns_rag(filters)
+    figure = charts.bars(
+        "Returns by RAG rating",
+        [rag.capitalize() for rag, _, _ in rows],
+        {
+            "Grantee's rating": [s for _, s, _ in rows],
+            "Reviewer's rating": [r for _, _, r in rows],
+        },
+        money=False,
+        y_title="Returns",
+    )
+    return Panel(
+        "rag",
+        "RAG ratings",
+        figure,
+        ["RAG", "Grantee's rating", "Reviewer's rating"],
+        [[rag.capitalize(), s, r] for rag, s, r in rows],
+    )
+
+
+def outputs(filters: Filters) -> Panel:
+    rows = reporting.outputs_against_targets(filters)
+    labels = [f"{r.indicator} ({r.stream})" for r in rows]
+    figure = charts.bars(
+        "Outputs against targets",
+        labels,
+        {
+            "Target": [r.target for r in rows],
+            "Achieved": [r.achieved for r in rows],
+        },
+        money=False,
+        y_title="Number",
+    )
+    return Panel(
+        "outputs",
+        "Outputs",
+        figure,
+        ["Stream", "Output", "Unit", "Target", "Achieved"],
+        [[r.stream, r.indicator, r.unit, r.target, r.achieved] for r in rows],
+    )
+
+
+def regions(filters: Filters) -> Panel:
+    rows = reporting.by_region(filters)
+    figure = charts.bars(
+        "Money by region",
+        [r.label for r in rows],
+        {
+            "Allocated": [charts.pounds(r.allocated_pence) for r in rows],
+            "Reported spend": [charts.pounds(r.reported_pence) for r in rows],
+        },
+    )
+    return Panel(
+        "regions",
+        "Regions",
+        figure,
+        ["Region", "Allocated", "Reported spend"],
+        [[r.label, Money(r.allocated_pence), Money(r.reported_pence)] for r in rows],
+    )
+
+
+def evidence(filters: Filters) -> Panel:
+    rows = reporting.by_evidence_rating(filters)
+    figure = charts.bars(
+        "Money by strength of evidence",
+        [r.label.capitalize() for r in rows],
+        {
+            "Allocated": [charts.pounds(r.allocated_pence) for r in rows],
+            "Reported spend": [charts.pounds(r.reported_pence) for r in rows],
+        },
+    )
+    return Panel(
+        "evidence",
+        "What works",
+        figure,
+        ["Evidence rating", "Projects", "Allocated", "Reported spend"],
+        [
+            [r.label.capitalize(), r.projects, Money(r.allocated_pence), Money(r.reported_pence)]
+            for r in rows
+        ],
+        note="Evidence ratings are as the What Works centres grade the intervention; "
+        "an allocation's money is shared equally between its projects.",
+    )
+
+
+DASHBOARDS = {
+    "portfolio": ("The portfolio", lambda f, today: [portfolio(f)]),
+    "spend-over-time": ("Spend over time", lambda f, today: [spend_over_time(f)]),
+    "grantees": ("Spend by grantee", lambda f, today: [stream_grantees(f, today)]),
+    "returns": ("Returns", lambda f, today: [returns_timeliness(f, today), returns_rag(f)]),
+    "outputs": ("Outputs against targets", lambda f, today: [outputs(f)]),
+    "regions": ("Spend by region", lambda f, today: [regions(f)]),
+    "evidence": ("Spend by strength of evidence", lambda f, today: [evidence(f)]),
+}
