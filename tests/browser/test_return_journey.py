@@ -245,7 +245,11 @@ def open_review(page, chosen: ChosenReturn) -> None:
         has=page.get_by_role("rowheader", name="Against the allocation's profile")
     )
     expect(profile.get_by_role("cell")).to_have_text(
-        [TOTAL_SHOWN, chosen.expected_pence_shown, re.compile(r"^-9\d\.\d%\s*More than 10% off plan$")]
+        [
+            TOTAL_SHOWN,
+            chosen.expected_pence_shown,
+            re.compile(r"^-9\d\.\d%\s*More than 10% off plan$"),
+        ]
     )
     expect(summary_value(page.locator("#answers-spend"), "Total")).to_have_text(TOTAL_SHOWN)
     expect(page.get_by_role("link", name="payroll-summary.pdf")).to_be_visible()
@@ -424,7 +428,9 @@ def test_a_return_is_drafted_signed_off_sent_back_approved_and_paid(
     page.get_by_label("Reasons").fill(REASONS)
     page.get_by_role("button", name="Save decision").click()
     expect(page).to_have_url(re.compile(rf"/returns/{chosen.id}$"))
-    expect(success_banner(page)).to_contain_text("Return sent back to the grantee with your reasons")
+    expect(success_banner(page)).to_contain_text(
+        "Return sent back to the grantee with your reasons"
+    )
     expect_status(page, "Changes requested")
     history = page.locator("#review-history")
     expect(history.get_by_role("listitem").first).to_contain_text("Changes requested on")

@@ -86,7 +86,7 @@ ENDPOINT_ACCESS: dict[str, frozenset] = {
     "evidence.remove": GRANTEES,
     "evidence.download": CIVIL_SERVANTS | GRANTEES,
     "payments.list_payments": CIVIL_SERVANTS,
-    "payments.view_payment": CIVIL_SERVANTS,
+    "payments.view_payment": CIVIL_SERVANTS | GRANTEES,
     "payments.approve": FINANCE_ONLY,
     "payments.mark_paid": FINANCE_ONLY,
     "payments.hold": FINANCE_ONLY,

@@ -1623,11 +1623,10 @@ def test_another_organisations_return_and_everything_about_it_is_not_found(
     assert (lambeth_state(transaction, drafted), lambeth_state(transaction, waiting)) == before
     assert (uploads / evidence.stored_name).read_bytes() == PDF
 
-    # Payments have no grantee page (a role refusal, 403, for every payment id): Lambeth's is
-    # refused exactly as one that does not exist, so its existence is not confirmed.
+    # Lambeth's payment is not found, exactly like one that does not exist.
     lambeth_payment = outsider.get(f"/payments/{payment.id}")
     no_payment = outsider.get("/payments/999999")
-    assert lambeth_payment.status_code == no_payment.status_code
+    assert lambeth_payment.status_code == no_payment.status_code == 404
     assert text_of(lambeth_payment) == text_of(no_payment)
     assert "Lambeth" not in text_of(lambeth_payment)
     overview = outsider.get("/organisation")

@@ -3,7 +3,7 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.access import CIVIL_SERVANTS, current_actor, requires_role
+from tracker.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
 from tracker.data import audit as audit_data
 from tracker.data import payments as payment_data
 from tracker.data import returns as return_data
@@ -41,17 +41,15 @@ def list_payments():
 
 
 @bp.get("/payments/<int:payment_id>")
-@requires_role(*CIVIL_SERVANTS)
+@requires_role(*CIVIL_SERVANTS, *GRANTEES)
 def view_payment(payment_id: int):
+    """Grantees see their own organisation's payments (another's is not found); only civil
+    servants see who did what."""
     payment = _load(payment_id)
     approve = forms.ApproveForm()
     approve.version.data = str(payment.version)
-    return render_template(
-        "payments/view.html",
-        payment=payment,
-        approve=approve,
-        events=audit_data.history("payment", payment.id),
-    )
+    events = [] if current_user.role.is_grantee else audit_data.history("payment", payment.id)
+    return render_template("payments/view.html", payment=payment, approve=approve, events=events)
 
 
 @bp.post("/payments/<int:payment_id>/approve")
