@@ -55,3 +55,20 @@ def history_rows(response) -> list[dict]:
 
 def count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
+
+
+def user_audit_events(session, action: str, user_id: int) -> list:
+    """The audit events of one kind about one user, oldest first."""
+    from tracker.models import AuditEvent
+
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.action == action,
+                AuditEvent.object_type == "app_user",
+                AuditEvent.object_id == user_id,
+            )
+            .order_by(AuditEvent.id)
+        )
+    )

@@ -18,6 +18,7 @@ from tests.conftest import (
     Browser,
     text_of,
 )
+from tests.reading import user_audit_events
 from tracker.models import AuditEvent, SignInAttempt, User
 
 WRONG_DETAILS = "Enter a correct email address and password"
@@ -26,20 +27,6 @@ TOO_MANY = "There have been too many attempts to sign in. Wait 15 minutes and tr
 
 def user(session, email: str) -> User:
     return session.scalar(select(User).where(User.email == email))
-
-
-def events(session, action: str, user_id: int) -> list[AuditEvent]:
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.action == action,
-                AuditEvent.object_type == "app_user",
-                AuditEvent.object_id == user_id,
-            )
-            .order_by(AuditEvent.id)
-        )
-    )
 
 
 def title_of(response) -> str:
@@ -342,9 +329,9 @@ def test_sign_in_never_redirects_off_the_site(browser, target):
 
 def test_every_sign_in_is_written_to_the_audit_trail(browser, transaction):
     officer = user(transaction, OFFICER)
-    before = len(events(transaction, "signed in", officer.id))
+    before = len(user_audit_events(transaction, "signed in", officer.id))
     browser.sign_in(OFFICER)
-    recorded = events(transaction, "signed in", officer.id)
+    recorded = user_audit_events(transaction, "signed in", officer.id)
     assert len(recorded) == before + 1
     assert recorded[-1].actor_id == officer.id
     assert recorded[-1].remote_address == "127.0.0.1"
@@ -352,10 +339,10 @@ def test_every_sign_in_is_written_to_the_audit_trail(browser, transaction):
 
 def test_every_failed_sign_in_to_an_account_is_written_to_the_audit_trail(browser, transaction):
     officer = user(transaction, OFFICER)
-    before = len(events(transaction, "sign-in failed", officer.id))
+    before = len(user_audit_events(transaction, "sign-in failed", officer.id))
     browser.sign_in(OFFICER, "not-the-password")
     browser.sign_in(OFFICER, "still-not-the-password")
-    recorded = events(transaction, "sign-in failed", officer.id)
+    recorded = user_audit_events(transaction, "sign-in failed", officer.id)
     assert len(recorded) == before + 2
     assert recorded[-1].actor_id is None
     assert recorded[-1].after == {"email": OFFICER, "active": True}
@@ -371,8 +358,9 @@ def test_a_failed_sign_in_to_an_unknown_email_is_stored_as_an_attempt(browser, t
     assert attempt.succeeded is False
     assert attempt.remote_address == "127.0.0.1"
     audited = transaction.scalars(
-        select(AuditEvent).where(AuditEvent.action == "sign-in failed",
-                                 AuditEvent.object_id.is_(None))
+        select(AuditEvent).where(
+            AuditEvent.action == "sign-in failed", AuditEvent.object_id.is_(None)
+        )
     ).all()
     assert [event.after for event in audited][-1] == {"email": "nobody@demo.gov.uk"}
 
@@ -380,9 +368,9 @@ def test_a_failed_sign_in_to_an_unknown_email_is_stored_as_an_attempt(browser, t
 def test_signing_out_is_written_to_the_audit_trail(signed_in, transaction):
     officer = signed_in(OFFICER)
     officer_id = user(transaction, OFFICER).id
-    before = len(events(transaction, "signed out", officer_id))
+    before = len(user_audit_events(transaction, "signed out", officer_id))
     officer.post("/sign-out", form_page="/home")
-    assert len(events(transaction, "signed out", officer_id)) == before + 1
+    assert len(user_audit_events(transaction, "signed out", officer_id)) == before + 1
 
 
 # --- headers ---------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from tests.conftest import (
     Browser,
     text_of,
 )
-from tests.reading import error_beside, soup_of
-from tracker.models import AuditEvent, Organisation, Role, User
+from tests.reading import error_beside, soup_of, user_audit_events
+from tracker.models import Organisation, Role, User
 from tracker.services.passwords import verify_password
 
 NEW_EMAIL = "new.officer@demo.gov.uk"
@@ -37,20 +37,6 @@ def organisation(session, org_id: str) -> Organisation:
 
 def user_count(session) -> int:
     return session.scalar(select(func.count(User.id)))
-
-
-def audit_events(session, action: str, user_id: int) -> list[AuditEvent]:
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.action == action,
-                AuditEvent.object_type == "app_user",
-                AuditEvent.object_id == user_id,
-            )
-            .order_by(AuditEvent.id)
-        )
-    )
 
 
 def new_user_form(**changes) -> dict:
@@ -117,7 +103,7 @@ def test_a_new_users_email_is_stored_in_lower_case_without_spaces(admin, transac
 def test_adding_a_user_is_written_to_the_audit_trail_with_what_was_set(admin, transaction):
     admin.post("/admin/users/new", new_user_form())
     added = user(transaction, NEW_EMAIL)
-    [event] = audit_events(transaction, "user created", added.id)
+    [event] = user_audit_events(transaction, "user created", added.id)
     assert event.actor_id == user(transaction, ADMIN).id
     assert event.before is None
     assert event.after == {
@@ -255,7 +241,7 @@ def test_an_admin_changes_a_users_name_and_role_and_the_audit_trail_shows_before
     person = user(transaction, OFFICER_2)
     assert person.name == "Olu Renamed"
     assert person.role == Role.FINANCE
-    [event] = audit_events(transaction, "user changed", person.id)
+    [event] = user_audit_events(transaction, "user changed", person.id)
     assert event.actor_id == user(transaction, ADMIN).id
     assert event.before == {"name": old_name, "role": "officer"}
     assert event.after == {"name": "Olu Renamed", "role": "finance"}
@@ -268,7 +254,7 @@ def test_an_admin_changes_a_users_name_and_role_and_the_audit_trail_shows_before
 def test_saving_a_user_unchanged_writes_no_audit_event(admin, transaction):
     person = user(transaction, VIEWER)
     assert admin.post(f"/admin/users/{person.id}/edit", edit_form(person)).status_code == 302
-    assert audit_events(transaction, "user changed", person.id) == []
+    assert user_audit_events(transaction, "user changed", person.id) == []
 
 
 def test_a_user_made_unable_to_sign_in_is_refused_at_sign_in(app, admin, transaction):
@@ -277,7 +263,7 @@ def test_a_user_made_unable_to_sign_in_is_refused_at_sign_in(app, admin, transac
     assert response.status_code == 302
     transaction.expire_all()
     assert user(transaction, FINANCE).active is False
-    [event] = audit_events(transaction, "user changed", person.id)
+    [event] = user_audit_events(transaction, "user changed", person.id)
     assert (event.before, event.after) == ({"active": True}, {"active": False})
     refused = Browser(app.test_client()).sign_in(FINANCE, DEMO_PASSWORD)
     assert "Enter a correct email address and password" in text_of(refused)
@@ -315,7 +301,7 @@ def test_an_admin_cannot_remove_their_own_admin_access(admin, transaction, chang
     me = user(transaction, ADMIN)
     assert me.role == Role.ADMIN
     assert me.active is True
-    assert audit_events(transaction, "user changed", me.id) == []
+    assert user_audit_events(transaction, "user changed", me.id) == []
     assert admin.get("/admin/users").status_code == 200
 
 
