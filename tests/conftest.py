@@ -15,6 +15,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.engine import make_url
 
 from tests.postgres_server import throwaway_postgres
+from tests.reliability import Figures
 
 DEMO_PASSWORD = "demo-password-for-tests"
 OFFICER = "officer@demo.gov.uk"
@@ -33,6 +34,24 @@ def pytest_addoption(parser):
         default=os.environ.get("TEST_DB", "sqlite"),
         help="the database the integration tests run against",
     )
+
+
+_FIGURES = Figures()
+
+
+@pytest.fixture(scope="session")
+def reliability() -> Figures:
+    """Where the proof tests record their figures (see tests/reliability.py)."""
+    return _FIGURES
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    path = _FIGURES.write(config.getoption("--db"))
+    if path is not None:
+        terminalreporter.section("reliability figures")
+        for line in _FIGURES.lines():
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"written to {path}")
 
 
 def pytest_collection_modifyitems(config, items):
