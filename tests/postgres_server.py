@@ -38,13 +38,50 @@ def _run(command: list[str], as_postgres: bool) -> None:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_orphans(bin_dir: str, as_postgres: bool, *, stale_after_hours: float = 12) -> None:
+    """Stops and removes the servers of earlier runs that were killed before they could clean
+    up (a SIGKILL skips `finally`): those whose owning process is gone, and, for folders from
+    before owners were written down, those older than `stale_after_hours`."""
+    for root in glob.glob(os.path.join(tempfile.gettempdir(), "hht-pg-*")):
+        owner = os.path.join(root, "owner.pid")
+        try:
+            if os.path.exists(owner):
+                with open(owner) as handle:
+                    if _alive(int(handle.read().strip() or 0)):
+                        continue
+            elif time.time() - os.path.getmtime(root) < stale_after_hours * 3600:
+                continue
+        except (OSError, ValueError):
+            continue
+        if os.path.exists(os.path.join(root, "data", "postmaster.pid")):
+            with contextlib.suppress(subprocess.CalledProcessError):
+                _run(
+                    [f"{bin_dir}/pg_ctl", "-D", f"{root}/data", "-m", "immediate", "-w", "stop"],
+                    as_postgres,
+                )
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def throwaway_postgres() -> Iterator[str]:
     """Yields a SQLAlchemy URL for a fresh server; stops it and removes its files afterwards."""
     bin_dir = _bin_dir()
     as_postgres = os.geteuid() == 0
     user = "postgres" if as_postgres else getpass.getuser()
+    sweep_orphans(bin_dir, as_postgres)
     root = tempfile.mkdtemp(prefix="hht-pg-")
+    with open(os.path.join(root, "owner.pid"), "w") as handle:
+        handle.write(str(os.getpid()))
     if as_postgres:
         shutil.chown(root, "postgres", "postgres")
     data, log, port = f"{root}/data", f"{root}/log", _free_port()
