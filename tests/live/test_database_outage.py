@@ -29,7 +29,8 @@ def assert_sorry_page(response) -> None:
     for leak in ("Traceback", "OperationalError", "psycopg", "sqlite3", "connection failed"):
         assert leak not in response.text
     # The GOV.UK template, with its assets, not a bare error.
-    assert soup.find("header", class_="govuk-header") is not None
+    assert soup.find("header", class_="govuk-template__header") is not None
+    assert soup.find(class_="govuk-footer") is not None
     # Drawn as nobody signed in: loading the user would have needed the database.
     assert "Signed in as" not in text
 
@@ -69,7 +70,7 @@ def test_postgresql_stopping_gives_503_pages_and_the_service_recovers_by_itself(
 
     for response in [*while_down, form_post, not_found, expired]:
         assert_sorry_page(response)
-    assert health_down.status_code == 503
+    assert health_down.status_code == 503, health_down.text[:500]
     assert health_down.json() == {"status": "unavailable", "database": "unavailable"}
     # Back: the same client, still signed in, with no restart of gunicorn or its workers.
     assert after.status_code == 200, page_text(after)[:300]

@@ -1,13 +1,13 @@
 import contextlib
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from tracker.access import EVERYONE_SIGNED_IN, public, requires_role
 from tracker.data import streams as stream_data
-from tracker.extensions import db
+from tracker.extensions import db, login_manager
 from tracker.outage import RETRY_AFTER_SECONDS, database_unavailable
 
 bp = Blueprint("main", __name__)
@@ -42,6 +42,9 @@ def health():
             raise
         with contextlib.suppress(OperationalError, InterfaceError):
             db.session.rollback()
+        # The response's headers depend on whether someone is signed in; loading them would
+        # need the database, so answer as if no one were.
+        g._login_user = login_manager.anonymous_user()
         return (
             {"status": "unavailable", "database": "unavailable"},
             503,
