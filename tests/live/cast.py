@@ -118,6 +118,27 @@ def _active_allocation(stream, organisation, pence: int, title: str, milestones=
 def grantees_with_drafted_returns(how_many: int, code: str = "LIVE-SUBMIT") -> list[tuple]:
     """`how_many` organisations, each with a grantee user and one active allocation whose one
     return has every section done: only the submission is left. [(email, return id)]."""
+    drafted = []
+    for grantee, _, milestone_return in _organisations_with_returns(how_many, code):
+        drafted.append((grantee, milestone_return.id))
+    db.session.commit()
+    return drafted
+
+
+def returns_awaiting_sign_off(how_many: int, code: str = "LIVE-SIGN") -> list[tuple]:
+    """The same on a stream that asks for the certifier's sign-off, each return submitted by
+    its grantee: only the certifier's sign-off is left. [(certifier email, return id)]."""
+    waiting = []
+    for grantee, certifier, milestone_return in _organisations_with_returns(
+        how_many, code, sign_off=True
+    ):
+        return_service.submit(actor(grantee), milestone_return, declared_by_name="Gail Grantee")
+        waiting.append((certifier, milestone_return.id))
+    db.session.commit()
+    return waiting
+
+
+def _organisations_with_returns(how_many: int, code: str, sign_off: bool = False):
     stream = stream_service.create_stream(
         SYSTEM,
         code=code,
@@ -127,6 +148,7 @@ def grantees_with_drafted_returns(how_many: int, code: str = "LIVE-SUBMIT") -> l
         announced_on=date(2020, 5, 21),
         first_year=2020,
         last_year=2020,
+        requires_certifier_sign_off=sign_off,
     )
     stream_service.set_budget(
         SYSTEM, stream, 2020, resource_pence=how_many * 1_000_00, capital_pence=0
@@ -149,18 +171,18 @@ def grantees_with_drafted_returns(how_many: int, code: str = "LIVE-SUBMIT") -> l
         .where(Organisation.slug.like(f"live-test-charity-{code.lower()}-%"))
         .order_by(Organisation.id)
     ).all()
-    emails = [f"grantee{n}@{code.lower()}.test.org.uk" for n in range(how_many)]
-    add_users(Role.GRANTEE, emails, [o.id for o in organisations])
-    drafted = []
-    for email, organisation in zip(emails, organisations, strict=True):
+    grantees = [f"grantee{n}@{code.lower()}.test.org.uk" for n in range(how_many)]
+    certifiers = [f"certifier{n}@{code.lower()}.test.org.uk" for n in range(how_many)]
+    add_users(Role.GRANTEE, grantees, [o.id for o in organisations])
+    if sign_off:
+        add_users(Role.CERTIFIER, certifiers, [o.id for o in organisations])
+    for grantee, certifier, organisation in zip(grantees, certifiers, organisations, strict=True):
         _, project = _active_allocation(stream, organisation, 1_000_00, "Live submission")
         milestone_return = db.session.scalars(
             select(MilestoneReturn).where(MilestoneReturn.project_id == project.id)
         ).one()
-        draft_every_section(actor(email), milestone_return)
-        drafted.append((email, milestone_return.id))
-    db.session.commit()
-    return drafted
+        draft_every_section(actor(grantee), milestone_return)
+        yield grantee, certifier, milestone_return
 
 
 def draft_every_section(grantee: Actor, milestone_return: MilestoneReturn) -> None:

@@ -14,11 +14,17 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import FINANCE
 from tests.live import counts
-from tests.live.cast import add_users, grantees_with_drafted_returns, new_stream, requested_payments
+from tests.live.cast import (
+    add_users,
+    grantees_with_drafted_returns,
+    new_stream,
+    requested_payments,
+    returns_awaiting_sign_off,
+)
 from tests.live.clients import (
     WebClient,
     csrf_token,
@@ -35,14 +41,16 @@ from tracker.models import (
     Organisation,
     Payment,
     PaymentStatus,
+    ReturnReview,
     ReturnStatus,
+    ReviewDecision,
     Role,
 )
 
 FINANCE_2 = "finance2@race.test.gov.uk"
 SIZES = {
-    "postgresql": {"officers": 50, "grantees": 200, "payments": 20},
-    "sqlite": {"officers": 15, "grantees": 20, "payments": 4},
+    "postgresql": {"officers": 50, "grantees": 200, "certifiers": 40, "payments": 20},
+    "sqlite": {"officers": 15, "grantees": 20, "certifiers": 10, "payments": 4},
 }
 
 
@@ -52,6 +60,7 @@ class Live:
     url: str
     officers: list[str]
     drafted: list[tuple[str, int]]
+    waiting: list[tuple[str, int]]
     payments: list[int]
 
 
@@ -63,9 +72,10 @@ def live(fresh_app, serve, db_kind):
         add_users(Role.OFFICER, officers)
         add_users(Role.FINANCE, [FINANCE_2])
         drafted = grantees_with_drafted_returns(size["grantees"])
+        waiting = returns_awaiting_sign_off(size["certifiers"])
         payments = requested_payments(size["payments"])
     server = serve(fresh_app, workers=4)
-    return Live(fresh_app, server.url, officers, drafted, payments)
+    return Live(fresh_app, server.url, officers, drafted, waiting, payments)
 
 
 def signed_in(live: Live, emails: list[str]) -> list[WebClient]:
@@ -219,6 +229,66 @@ def test_grantees_submitting_at_once_each_double_clicking_lose_nothing_and_submi
     assert statuses == {ReturnStatus.SUBMITTED}
     reliability.record(
         "concurrency", "grantees submitting at once (each clicking twice)", len(return_ids)
+    )
+    reliability.record("concurrency", "lost submissions", lost)
+    reliability.record("concurrency", "returns submitted twice", twice)
+
+
+def test_certifiers_signing_off_at_once_each_double_clicking_sign_off_once(live, reliability):
+    emails = [email for email, _ in live.waiting]
+    return_ids = [return_id for _, return_id in live.waiting]
+    certifiers = signed_in(live, emails)
+    prepared = []
+    try:
+
+        def prepare(client: WebClient, return_id: int):
+            url = f"/returns/{return_id}/sign-off"
+            page = client.get(url)
+            assert page.status_code == 200, page_text(page)[:300]
+            data = {
+                "csrf_token": csrf_token(page),
+                "version": hidden_value(page, "version"),
+                "decision": "sign-off",
+                "reason": "",
+            }
+            return client, client.twin(), url, data
+
+        prepared = in_parallel(prepare, list(zip(certifiers, return_ids, strict=True)))
+        posts = [(c, url, data) for c, _, url, data in prepared] + [
+            (twin, url, data) for _, twin, url, data in prepared
+        ]
+        responses = run_together(lambda client, url, data: client.post(url, data), posts)
+    finally:
+        close_all(certifiers)
+        close_all(twin for _, twin, _, _ in prepared)
+
+    assert not [r for r in responses if isinstance(r, BaseException)]
+    half = len(return_ids)
+    for one, other in zip(responses[:half], responses[half:], strict=True):
+        codes = sorted([one.status_code, other.status_code])
+        assert codes in ([200, 302], [302, 302]), codes
+        for response in (one, other):
+            if response.status_code == 200:
+                assert "Someone else saved this return after you opened it" in page_text(response)
+    with live.app.app_context():
+        lost = counts.lost_submissions(return_ids)
+        signed = counts.events_per_object("return signed off", "milestone_return", return_ids)
+        reviews = dict(
+            db.session.execute(
+                select(ReturnReview.return_id, func.count(ReturnReview.id))
+                .where(
+                    ReturnReview.return_id.in_(return_ids),
+                    ReturnReview.decision == ReviewDecision.SIGNED_OFF,
+                )
+                .group_by(ReturnReview.return_id)
+            ).all()
+        )
+    assert lost == 0
+    assert set(signed.values()) == {1}
+    assert reviews == {return_id: 1 for return_id in return_ids}
+    twice = sum(1 for n in signed.values() if n > 1)
+    reliability.record(
+        "concurrency", "certifiers signing off at once (each clicking twice)", len(return_ids)
     )
     reliability.record("concurrency", "lost submissions", lost)
     reliability.record("concurrency", "returns submitted twice", twice)
