@@ -1,10 +1,14 @@
-from flask import Blueprint, current_app, redirect, render_template, url_for
+import contextlib
+
+from flask import Blueprint, current_app, g, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from tracker.access import EVERYONE_SIGNED_IN, public, requires_role
 from tracker.data import streams as stream_data
-from tracker.extensions import db
+from tracker.extensions import db, login_manager
+from tracker.outage import RETRY_AFTER_SECONDS, database_unavailable
 
 bp = Blueprint("main", __name__)
 
@@ -29,7 +33,23 @@ def home():
 @bp.get("/health")
 @public
 def health():
-    db.session.execute(text("SELECT 1"))
+    """For the load balancer: 200 when the database answers, 503 when it is unavailable (so
+    this machine is taken out of service until it is back)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except (OperationalError, InterfaceError) as error:
+        if not database_unavailable(error):
+            raise
+        with contextlib.suppress(OperationalError, InterfaceError):
+            db.session.rollback()
+        # The response's headers depend on whether someone is signed in; loading them would
+        # need the database, so answer as if no one were.
+        g._login_user = login_manager.anonymous_user()
+        return (
+            {"status": "unavailable", "database": "unavailable"},
+            503,
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     return {"status": "ok"}
 
 
