@@ -12,6 +12,10 @@ from tracker.services.errors import RuleBroken
 
 
 def init_app(app: Flask) -> None:
+    from tracker import audit_commands
+
+    audit_commands.init_app(app)
+
     @app.cli.command("seed")
     @click.option(
         "--demo",
