@@ -6,7 +6,6 @@ import click
 from flask import Flask
 
 from tracker.data import audit as audit_data
-from tracker.extensions import db
 from tracker.services.audit_chain import verify
 
 LIMITS = """
@@ -43,7 +42,6 @@ def init_app(app: Flask) -> None:
     )
     def verify_command(expect_head: str | None) -> None:
         verdict = verify(audit_data.chain_rows(), expect_head=expect_head)
-        db.session.rollback()
         if verdict.intact:
             click.echo(
                 f"Audit trail intact: {verdict.events:,} events, last hash {verdict.head}"
@@ -64,5 +62,4 @@ def init_app(app: Flask) -> None:
     )
     def head_command() -> None:
         head = audit_data.chain_head(lock=False)
-        db.session.rollback()
         click.echo(head)
