@@ -313,3 +313,23 @@ def test_migration_0003_chains_the_events_written_before_it(make_database):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_an_event_given_an_aware_time_is_stored_and_hashed_as_naive_utc(app, transaction):
+    from datetime import timezone
+
+    british_summer_time = timezone(timedelta(hours=1))
+    event = AuditEvent(
+        action="aware time test",
+        object_type="test",
+        occurred_at=datetime(2020, 5, 21, 10, 0, tzinfo=british_summer_time),
+        after={"2020": 1, "note": "£1,250.50 – with a dash"},
+    )
+    audit_data.add_event(event)
+    transaction.expire_all()
+    stored = transaction.execute(
+        select(TABLE.c.occurred_at, TABLE.c.previous_hash).where(TABLE.c.id == event.id)
+    ).one()
+    assert stored.occurred_at == datetime(2020, 5, 21, 9, 0)
+    result = verify(app)
+    assert result.exit_code == 0, result.output

@@ -7,7 +7,13 @@ from tracker.data.pagination import Page, paginate
 from tracker.extensions import db
 from tracker.models import AuditEvent
 from tracker.models.base import utcnow
-from tracker.services.audit_chain import GENESIS, HASHED_FIELDS, chain, event_hash
+from tracker.services.audit_chain import (
+    GENESIS,
+    HASHED_FIELDS,
+    chain,
+    event_hash,
+    stored_datetime,
+)
 
 # The key of the PostgreSQL advisory lock that orders appends to the audit chain ("HHTAUDIT").
 CHAIN_LOCK_KEY = 0x4848544155444954
@@ -70,7 +76,7 @@ def chain_head(*, lock: bool) -> str:
 def add_event(event: AuditEvent) -> None:
     """Appends one event to the chain: locks it, reads its head, hashes, inserts (flushes)."""
     previous = chain_head(lock=True)
-    event.occurred_at = event.occurred_at or utcnow()
+    event.occurred_at = stored_datetime(event.occurred_at or utcnow())
     values = {name: getattr(event, name) for name in HASHED_FIELDS}
     event.previous_hash = previous
     event.event_hash = event_hash(values, previous)
