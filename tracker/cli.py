@@ -1,5 +1,7 @@
 """flask seed, flask create-user. Each command runs in one transaction: all of it or none."""
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 
@@ -12,6 +14,33 @@ from tracker.services.errors import RuleBroken
 
 
 def init_app(app: Flask) -> None:
+    from tracker import audit_commands
+
+    audit_commands.init_app(app)
+
+    @app.cli.command("backup")
+    @click.option(
+        "--to",
+        "destination",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="The file to write, or a folder for it "
+        "(default: instance/backups/tracker-<UTC time>.sqlite3 or .dump)",
+    )
+    def backup_command(destination: Path | None) -> None:
+        """Write a consistent copy of the database to one file: SQLite's backup API, or
+        pg_dump's custom format for PostgreSQL. The README says how to restore it."""
+        from tracker.backups import BackupFailed, back_up
+
+        if destination is None:
+            destination = Path(current_app.instance_path) / "backups"
+            destination.mkdir(parents=True, exist_ok=True)
+        try:
+            made = back_up(current_app.config["SQLALCHEMY_DATABASE_URI"], destination)
+        except BackupFailed as error:
+            raise click.ClickException(f"No backup was made. {error}") from error
+        click.echo(f"Backed up the database to {made.path} ({_size(made.size_bytes)})")
+
     @app.cli.command("seed")
     @click.option(
         "--demo",
@@ -106,3 +135,11 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(error.message) from error
         db.session.commit()
         click.echo(f"Created {user.email} ({user.role.label})")
+
+
+def _size(size_bytes: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size_bytes < 1024 or unit == "GB":
+            return f"{size_bytes:,} {unit}" if unit == "bytes" else f"{size_bytes:,.1f} {unit}"
+        size_bytes /= 1024
+    return ""

@@ -8,13 +8,13 @@ from datetime import date
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.data.audit import add_events
 from tracker.data.store import ConcurrentChange
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
     AllocationStatus,
     AllocationYear,
-    AuditEvent,
     Organisation,
 )
 
@@ -141,5 +141,6 @@ def replace_profiles(allocation_ids: list[int], rows: list[dict]) -> None:
 
 
 def insert_events(rows: list[dict]) -> None:
+    """Appended to the audit chain in bulk (data/audit.add_events holds the chain's lock)."""
     if rows:
-        db.session.execute(insert(AuditEvent), rows)
+        add_events(rows)
