@@ -4,11 +4,20 @@ form shown again with errors or an exception, is rolled back: nothing is ever ha
 
 Sign-in is the one view whose refusals must be kept too (the failed attempt is what throttling
 counts): it uses @commits(keep_refusals=True).
+
+A POST takes the audit chain's lock (`data.audit.lock_chain`) before its view runs, so that on
+PostgreSQL every writing request takes its locks in the same order, the chain first and rows
+after: a request that held a row and then waited for the chain while another held the chain and
+waited for that row would be a deadlock. Sign-in does not: it checks a password (slowly) before
+it writes, and must not hold up every other writer while it does.
 """
 
 from collections.abc import Callable
 from functools import wraps
 
+from flask import request
+
+from tracker.data.audit import lock_chain
 from tracker.extensions import db
 
 
@@ -17,6 +26,8 @@ def commits(view: Callable | None = None, *, keep_refusals: bool = False) -> Cal
         @wraps(view)
         def wrapped(*args, **kwargs):
             try:
+                if request.method == "POST" and not keep_refusals:
+                    lock_chain()
                 response = view(*args, **kwargs)
             except BaseException:
                 db.session.rollback()

@@ -132,3 +132,34 @@ def test_appending_holds_the_chain_lock_until_the_transaction_ends(racing_app):
         assert db.session.scalar(held, key) == 1
         db.session.rollback()
         assert db.session.scalar(held, key) == 0
+
+
+@pytest.mark.postgres_only
+def test_a_post_takes_the_chain_lock_before_it_locks_or_writes_any_row(app, signed_in, transaction):
+    """Completing a milestone records an event and then locks its allocation to request the
+    payment; a status change locks the allocation and then records. Were each to take the
+    chain's lock only at its first event, the two could deadlock. Every POST therefore takes
+    the chain's lock first, so all writers queue in one order."""
+    from sqlalchemy import event as sa_event
+
+    from tests.integration.test_payments import complete_milestone, paying_milestone
+
+    milestone = paying_milestone(transaction)
+    officer = signed_in("officer@demo.gov.uk")
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()).upper())
+
+    engine_or_connection = transaction.connection()
+    sa_event.listen(engine_or_connection, "before_cursor_execute", seen)
+    try:
+        response = complete_milestone(officer, milestone, date.today())
+    finally:
+        sa_event.remove(engine_or_connection, "before_cursor_execute", seen)
+    assert response.status_code == 302
+    posted = statements[next(i for i, s in enumerate(statements) if "PG_ADVISORY_XACT_LOCK" in s) :]
+    before_lock = statements[: len(statements) - len(posted)]
+    locking = ("INSERT", "UPDATE", "DELETE")
+    assert not [s for s in before_lock if s.startswith(locking) or "FOR UPDATE" in s]
+    assert any(s.startswith("INSERT INTO AUDIT_EVENT") for s in posted)

@@ -56,9 +56,11 @@ def lock_chain() -> None:
 
     The risk: a transaction that holds this lock and then waits for a row another holds, while
     that other waits here, is a deadlock; PostgreSQL detects it within deadlock_timeout and
-    rolls one back whole (nothing half-saved). Services therefore lock the rows they need
-    before they record what they did. It relies on READ COMMITTED (PostgreSQL's default, and
-    ours): the head read after the lock is granted sees the commit of the lock's last holder.
+    rolls one back whole (nothing half-saved). So every POST takes this lock before its view
+    runs (`tracker.transactions.commits`), before any row lock; code outside a request that
+    records and also locks rows should lock rows first. It relies on READ COMMITTED
+    (PostgreSQL's default, and ours): the head read after the lock is granted sees the commit
+    of the lock's last holder.
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
