@@ -40,10 +40,11 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
 
-    from tracker import cli, errors, security, template_filters
+    from tracker import cli, errors, security, session_guard, template_filters
 
     errors.init_app(app)
     security.init_app(app)
+    session_guard.init_app(app)
     template_filters.init_app(app)
     cli.init_app(app)
 
@@ -105,6 +106,7 @@ def _wire_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tracker.account.views import bp as account
     from tracker.admin.views import bp as admin
     from tracker.allocations.views import bp as allocations
     from tracker.auth.views import bp as auth
@@ -123,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         main,
         auth,
+        account,
         streams,
         organisations,
         allocations,

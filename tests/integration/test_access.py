@@ -31,6 +31,8 @@ ADMINS = frozenset({Role.ADMIN})
 GRANTEES = frozenset({Role.GRANTEE, Role.CERTIFIER})
 CERTIFIERS = frozenset({Role.CERTIFIER})
 FINANCE_ONLY = frozenset({Role.FINANCE})
+# Everyone in government, the minister's office and administrators included: not grantees.
+TWO_FACTOR = frozenset({Role.OFFICER, Role.FINANCE, Role.VIEWER, Role.ADMIN})
 
 # Who may use each endpoint. A new endpoint fails the walk until it is added here, on purpose:
 # adding it is the moment to decide, and review, who it is for.
@@ -41,6 +43,12 @@ ENDPOINT_ACCESS: dict[str, frozenset] = {
     "main.accessibility": PUBLIC,
     "auth.sign_in": PUBLIC,
     "auth.sign_out": EVERYONE,
+    # The second step of signing in: nobody is signed in yet; the page itself asks for a
+    # right password a few minutes before, and sends anyone else to sign in.
+    "auth.two_factor": PUBLIC,
+    "account.your_account": EVERYONE,
+    "account.change_password": EVERYONE,
+    "account.set_up_two_factor": TWO_FACTOR,
     "streams.list_streams": READERS,
     "streams.view_stream": READERS,
     "streams.stream_history": CIVIL_SERVANTS,
@@ -63,6 +71,7 @@ ENDPOINT_ACCESS: dict[str, frozenset] = {
     "admin.new_user": ADMINS,
     "admin.view_user": ADMINS,
     "admin.edit_user": ADMINS,
+    "admin.turn_off_two_factor": ADMINS,
     "admin.audit_log": ADMINS,
     "admin.outbox": ADMINS,
     "admin.outbox_message": ADMINS,
@@ -119,6 +128,8 @@ EXEMPT = {"static"}  # files under /assets: no view of ours, nothing to protect
 REDIRECTS: dict[str, dict[Role, str]] = {
     "main.index": {role: "main.home" for role in Role},
     "main.home": {Role.GRANTEE: "grantee.overview", Role.CERTIFIER: "grantee.overview"},
+    # With no password just given, there is no code to ask for (None: an anonymous visitor).
+    "auth.two_factor": {who: "auth.sign_in" for who in [None, *Role]},
 }
 
 # A demo user of each role (the seed gives each the role in its name).
@@ -198,7 +209,13 @@ def test_each_view_admits_exactly_the_roles_in_the_table(app, endpoint):
 
 def test_only_the_sign_in_and_information_pages_are_public(app):
     public = sorted(e for e, roles in ENDPOINT_ACCESS.items() if roles == PUBLIC)
-    assert public == ["auth.sign_in", "main.accessibility", "main.health", "main.index"]
+    assert public == [
+        "auth.sign_in",
+        "auth.two_factor",
+        "main.accessibility",
+        "main.health",
+        "main.index",
+    ]
 
 
 def test_grantees_reach_no_page_of_the_departments_own_areas():
@@ -213,13 +230,17 @@ def test_grantees_reach_no_page_of_the_departments_own_areas():
     assert not open_to_grantees
 
 
+# Forms about the user's own sign-in, which every signed-in user has, the read-only too.
+OWN_SIGN_IN = {"auth.sign_out", "account.change_password", "account.set_up_two_factor"}
+
+
 def test_the_ministers_office_can_change_nothing(app):
     changing = sorted(
         rule.endpoint
         for rule in rules(app)
         if "POST" in rule.methods
         and Role.VIEWER in ENDPOINT_ACCESS.get(rule.endpoint, frozenset())
-        and rule.endpoint != "auth.sign_out"
+        and rule.endpoint not in OWN_SIGN_IN
     )
     assert not changing, f"these forms admit the read-only viewer: {changing}"
 
@@ -237,7 +258,10 @@ def expected(app, endpoint: str, role: Role | None, path: str) -> tuple[int, str
     """The status and Location a visitor in this role gets for a page without parameters."""
     admitted = ENDPOINT_ACCESS[endpoint]
     if role is None:
-        return (200, None) if admitted == PUBLIC else (302, f"/sign-in?next={path}")
+        if admitted != PUBLIC:
+            return 302, f"/sign-in?next={path}"
+        target = REDIRECTS.get(endpoint, {}).get(None)
+        return (302, url_of(app, target)) if target else (200, None)
     if admitted != PUBLIC and role not in admitted:
         return 403, None
     target = REDIRECTS.get(endpoint, {}).get(role)
