@@ -219,6 +219,15 @@ def test_deactivating_a_user_ends_their_sessions_at_once(signed_in, clock, trans
     assert not is_signed_in(finance)
 
 
-def test_every_way_a_session_ends_is_checked(reliability):
-    """The reasons the tests in this module and test_passwords.py end a session for."""
-    reliability.record("sessions and passwords", "ways a session ends", len(SessionEndReason))
+@pytest.mark.parametrize("reason", list(SessionEndReason))
+def test_a_session_ended_for_any_reason_lets_nobody_in_again(
+    officer, clock, transaction, reason, reliability
+):
+    row = row_of(transaction, sid_of(officer))
+    row.ended_at, row.ended_reason = clock.moment, reason
+    transaction.flush()
+    response = officer.get("/streams")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/sign-in?next=/streams"
+    assert "Signed in as" not in officer.text("/accessibility")
+    reliability.record("sessions and passwords", "ways a session ends, each refused after", 1)
