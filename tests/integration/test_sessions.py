@@ -7,7 +7,17 @@ import hashlib
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import ADMIN, FINANCE, OFFICER, OFFICER_2, VIEWER, Browser, text_of
+from tests.conftest import (
+    ADMIN,
+    DEMO_PASSWORD,
+    FINANCE,
+    OFFICER,
+    OFFICER_2,
+    VIEWER,
+    Browser,
+    csrf_token_from,
+    text_of,
+)
 from tests.reading import user_audit_events
 from tracker.models import SessionEndReason, User, UserSession
 
@@ -102,6 +112,22 @@ def test_using_the_service_keeps_a_session_alive_but_never_beyond_12_hours(
     reliability.record("sessions and passwords", "requests in a 12-hour session checked", requests)
 
 
+def test_a_form_sent_from_a_timed_out_session_changes_nothing(officer, clock, transaction):
+    before = user(transaction, OFFICER).password_hash
+    form = {
+        "current_password": DEMO_PASSWORD,
+        "new_password": "a brand new pass phrase",
+        "confirm_password": "a brand new pass phrase",
+    }
+    token = csrf_token_from(officer.get("/account/password"))
+    clock.advance(minutes=31)
+    response = officer.client.post("/account/password", data={**form, "csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/sign-in?next=/account/password"
+    transaction.expire_all()
+    assert user(transaction, OFFICER).password_hash == before
+
+
 def test_the_limits_are_settings(app, officer, clock, monkeypatch):
     monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 5)
     clock.advance(minutes=5)
@@ -146,6 +172,14 @@ def test_a_copied_cookie_works_only_until_its_owner_signs_out(app, officer, tran
     assert "Signed in as" not in replay.text("/accessibility")
     ended = row_of(transaction, token)
     assert ended.ended_reason == SessionEndReason.SIGNED_OUT
+
+
+def test_sign_in_sets_no_remember_me_cookie(app, clock):
+    response = Browser(app.test_client()).sign_in(OFFICER)
+    assert response.status_code == 302
+    cookies = response.headers.getlist("Set-Cookie")
+    assert [c for c in cookies if c.startswith("session=")]
+    assert not [c for c in cookies if c.startswith("remember_token=")]
 
 
 def test_the_database_keeps_only_a_hash_of_the_session_id(officer, transaction):
