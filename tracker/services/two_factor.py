@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pyotp
 import segno
 
+from tracker.data import users as user_data
 from tracker.data.store import save
 from tracker.models import TWO_FACTOR_ROLES, User
 from tracker.services import audit
@@ -62,10 +63,8 @@ def accept_code(user: User, code: str, now: datetime) -> None:
     step = matching_step(user.totp_secret or "", code, now) if user.totp_secret else None
     if step is None:
         raise RuleBroken(WRONG_CODE, "code")
-    if user.totp_last_step is not None and step <= user.totp_last_step:
+    if not user_data.claim_totp_step(user.id, step):
         raise RuleBroken(USED_CODE, "code")
-    user.totp_last_step = step
-    save(user)
 
 
 def turn_on(actor: audit.Actor, secret: str, code: str, now: datetime) -> None:
