@@ -174,7 +174,7 @@ def test_a_copied_cookie_works_only_until_its_owner_signs_out(app, officer, tran
     assert ended.ended_reason == SessionEndReason.SIGNED_OUT
 
 
-def test_sign_in_sets_no_remember_me_cookie(app, clock):
+def test_sign_in_sets_no_remember_me_cookie(app, clock, transaction):
     response = Browser(app.test_client()).sign_in(OFFICER)
     assert response.status_code == 302
     cookies = response.headers.getlist("Set-Cookie")
