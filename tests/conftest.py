@@ -285,3 +285,30 @@ def text_of(response) -> str:
     return " ".join(
         BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ").split()
     )
+
+
+# --- the clock -------------------------------------------------------------------------------
+
+
+class Clock:
+    """A clock the test moves (the app's CLOCK setting): no test waits for real time."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def __call__(self):
+        return self.moment
+
+    def advance(self, **delta) -> None:
+        from datetime import timedelta
+
+        self.moment += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(app, monkeypatch) -> Clock:
+    from tracker.models.base import utcnow
+
+    moved = Clock(utcnow())
+    monkeypatch.setitem(app.config, "CLOCK", moved)
+    return moved

@@ -40,10 +40,11 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
 
-    from tracker import cli, errors, fault_injection, security, template_filters
+    from tracker import cli, errors, fault_injection, security, session_guard, template_filters
 
     errors.init_app(app)
     security.init_app(app)
+    session_guard.init_app(app)
     template_filters.init_app(app)
     cli.init_app(app)
     fault_injection.init_app(app)  # tests only: nothing unless TRACKER_FAULT_INJECTION is set
@@ -106,6 +107,7 @@ def _wire_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tracker.account.views import bp as account
     from tracker.admin.views import bp as admin
     from tracker.allocations.views import bp as allocations
     from tracker.auth.views import bp as auth
@@ -124,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         main,
         auth,
+        account,
         streams,
         organisations,
         allocations,

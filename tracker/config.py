@@ -48,6 +48,18 @@ class Config:
     SIGN_IN_MAX_FAILURES_PER_ADDRESS: int = field(
         default_factory=lambda: _int("SIGN_IN_MAX_FAILURES_PER_ADDRESS", 30)
     )
+    # Sessions live on the server (user_session): they end after this long without a request,
+    # and this long after sign-in whatever happens; last-seen is written at most this often.
+    SESSION_IDLE_MINUTES: int = field(default_factory=lambda: _int("SESSION_IDLE_MINUTES", 30))
+    SESSION_MAX_HOURS: int = field(default_factory=lambda: _int("SESSION_MAX_HOURS", 12))
+    SESSION_TOUCH_SECONDS: int = field(default_factory=lambda: _int("SESSION_TOUCH_SECONDS", 60))
+    # Between a right password and a right code the visitor is not signed in; that half-way
+    # state ends after this long.
+    SIGN_IN_CODE_MINUTES: int = field(default_factory=lambda: _int("SIGN_IN_CODE_MINUTES", 5))
+    # Civil servants must set up a second factor before they can use the service.
+    REQUIRE_TWO_FACTOR: bool = field(default_factory=lambda: _bool("REQUIRE_TWO_FACTOR", False))
+    # Tests set a callable returning the time (naive UTC) to move the clock: see tracker/clock.py.
+    CLOCK: object = None
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_SECURE: bool = field(

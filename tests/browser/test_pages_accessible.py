@@ -219,6 +219,33 @@ def landing(page):
     """Where the user is taken when they sign in."""
 
 
+def your_account(page):
+    page.get_by_role("link", name="Your account").click()
+
+
+def change_password(page):
+    your_account(page)
+    page.get_by_role("link", name="Change your password").click()
+
+
+def change_password_with_errors(page):
+    change_password(page)
+    page.get_by_label("Current password").fill("not the password")
+    page.get_by_label("New password", exact=True).fill("short")
+    submit(page, "Change password")
+
+
+def set_up_two_factor(page):
+    your_account(page)
+    page.get_by_role("link", name="Set up two-factor authentication").click()
+
+
+def set_up_two_factor_with_errors(page):
+    set_up_two_factor(page)
+    page.get_by_label("Code from your authenticator app").fill("12345")
+    submit(page, "Turn on two-factor authentication")
+
+
 def forbidden(page):
     page.goto("/allocations")
 
@@ -309,6 +336,20 @@ CASES = [
     Case(VIEWER, "stream", stream, STREAM),
     Case(VIEWER, "403", forbidden, re.compile("permission"), allow=r"status of 403"),
     Case(LAMBETH_GRANTEE, "landing", landing, re.compile(".")),
+    Case(OFFICER, "account", your_account, "Your account"),
+    Case(OFFICER, "change-password", change_password, "Change your password"),
+    Case(
+        OFFICER, "change-password-errors", change_password_with_errors, "Change your password", True
+    ),
+    Case(VIEWER, "set-up-two-factor", set_up_two_factor, "Set up two-factor authentication"),
+    Case(
+        VIEWER,
+        "set-up-two-factor-errors",
+        set_up_two_factor_with_errors,
+        "Set up two-factor authentication",
+        True,
+    ),
+    Case(LAMBETH_GRANTEE, "account", your_account, "Your account"),
 ]
 
 
@@ -339,4 +380,48 @@ def test_the_page_is_accessible_and_breaks_no_rule(page, watch, case):
         assert broken == [], f"error summary links to nothing: {broken}"
     else:
         expect(summary).to_have_count(0)
+    check_page(page)
+
+
+TWO_FACTOR_USER = "two-factor.officer@demo.gov.uk"
+
+
+def test_the_sign_in_code_page_and_turning_it_off_are_accessible(page, watch, live_server):
+    """A user of its own with a second factor (so that no other test's sign-in is changed):
+    the code page, the code page showing an error, and the admin's page that turns it off."""
+    from tracker.data import users as user_data
+    from tracker.extensions import db
+    from tracker.models import Role
+    from tracker.services import users as user_service
+    from tracker.services.audit import SYSTEM
+
+    with live_server.app.app_context():
+        if user_data.user_by_email(TWO_FACTOR_USER) is None:
+            person = user_service.create_user(
+                SYSTEM,
+                email=TWO_FACTOR_USER,
+                name="Tess Two-Factor",
+                role=Role.OFFICER,
+                password=DEMO_PASSWORD,
+            )
+            person.totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+            db.session.commit()
+    sign_in(page, TWO_FACTOR_USER)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Enter the code from your authenticator app"
+    )
+    check_page(page)
+    submit(page, "Continue")
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    check_page(page)
+
+    page.context.clear_cookies()
+    sign_in(page, ADMIN)
+    users(page)
+    page.get_by_role("link", name=TWO_FACTOR_USER).click()
+    page.get_by_role("link", name="Turn off two-factor authentication").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Turn off two-factor authentication for {TWO_FACTOR_USER}"
+    )
     check_page(page)

@@ -276,3 +276,20 @@ def test_create_user_refuses_a_role_that_does_not_exist(fresh):
     assert result.exit_code == 2
     assert "Invalid value for '--role'" in result.output
     assert stored_user(app, NED) is None
+
+
+def test_create_user_refuses_a_common_password_whatever_its_case(fresh):
+    app, runner = fresh()
+    result = create_user(runner, "--role", "officer", password="Qwerty123456")
+    assert result.exit_code == 1
+    assert "this one is on a list of common passwords" in result.output
+    assert stored_user(app, NED) is None
+
+
+def test_demo_data_with_a_common_demo_password_is_refused_and_nothing_is_stored(fresh):
+    """Seeding creates its users through the same rules as everyone else."""
+    app, runner = fresh(DEMO_PASSWORD="1q2w3e4r5t6y")
+    result = runner.invoke(args=["seed", "--demo"])
+    assert result.exit_code == 1
+    assert "on a list of common passwords" in result.output
+    assert set(counts(app).values()) == {0}

@@ -410,3 +410,25 @@ def test_https_responses_tell_browsers_to_keep_using_https(browser):
     response = browser.client.get("/sign-in", base_url="https://localhost")
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
     assert "Strict-Transport-Security" not in browser.get("/sign-in").headers
+
+
+@pytest.mark.parametrize("url", ["/sign-in", "/no-such-page"])
+def test_every_page_tells_browsers_to_send_no_path_to_other_sites(browser, url):
+    assert browser.get(url).headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_the_policy_allows_no_inline_style_and_images_only_from_here_or_data(browser):
+    """data: images are for the two-factor QR code, drawn on the server as an SVG."""
+    csp = browser.get("/sign-in").headers["Content-Security-Policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
+    assert directives["style-src"] == ["'self'"]
+    assert directives["img-src"] == ["'self'", "data:"]
+    assert directives["default-src"] == ["'self'"]
+
+
+def test_signed_in_https_pages_carry_hsts_and_plain_http_ones_do_not(signed_in):
+    officer = signed_in(OFFICER)
+    secure = officer.client.get("/home", base_url="https://localhost")
+    assert secure.status_code == 200
+    assert "includeSubDomains" in secure.headers["Strict-Transport-Security"]
+    assert "Strict-Transport-Security" not in officer.get("/home").headers

@@ -58,3 +58,7 @@ class NewUserForm(UserForm):
             Length(max=1000, message="The password must be 1,000 characters or fewer"),
         ],
     )
+
+
+class ConfirmForm(TrackerForm):
+    """A button and its CSRF token: nothing to fill in."""

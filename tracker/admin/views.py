@@ -1,12 +1,13 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from tracker.access import current_actor, requires_role
-from tracker.admin.forms import NewUserForm, UserForm
+from tracker.admin.forms import ConfirmForm, NewUserForm, UserForm
 from tracker.data import audit as audit_data
 from tracker.data import organisations as organisation_data
 from tracker.data import users as user_data
 from tracker.models import Role
 from tracker.pages import found, id_or_none, page_number, show_rule_broken
+from tracker.services import two_factor
 from tracker.services import users as user_service
 from tracker.services.errors import RuleBroken
 from tracker.transactions import commits
@@ -112,3 +113,20 @@ def outbox():
 def outbox_message(message_id: int):
     message = found(audit_data.outbox_message(message_id))
     return render_template("admin/outbox_message.html", message=message)
+
+
+@bp.route("/users/<int:user_id>/two-factor", methods=["GET", "POST"])
+@requires_role(Role.ADMIN)
+@commits
+def turn_off_two_factor(user_id: int):
+    """When someone loses their phone: they sign in with their password and set it up again."""
+    user = found(user_data.user_by_id(user_id))
+    if not user.has_two_factor:
+        flash(f"{user.email} does not have two-factor authentication turned on", "info")
+        return redirect(url_for("admin.view_user", user_id=user.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        two_factor.turn_off(current_actor(), user)
+        flash(f"Two-factor authentication is off for {user.email}")
+        return redirect(url_for("admin.view_user", user_id=user.id))
+    return render_template("admin/turn_off_two_factor.html", form=form, user=user)

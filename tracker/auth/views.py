@@ -1,4 +1,4 @@
-import secrets
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -13,17 +13,24 @@ from flask import (
 )
 from flask_login import login_user, logout_user
 
+from tracker import clock
 from tracker.access import EVERYONE_SIGNED_IN, current_actor, public, requires_role
-from tracker.auth.forms import SignInForm
-from tracker.services import audit
-from tracker.services.auth import SignInRefused, Throttle
+from tracker.auth.forms import CodeForm, SignInForm
+from tracker.data import users as user_data
+from tracker.models import SessionEndReason, User
+from tracker.services import audit, sessions
+from tracker.services.auth import SignInRefused, Throttle, finish_sign_in, sign_in_with_code
 from tracker.services.auth import sign_in as check_sign_in
+from tracker.session_guard import current_session
 from tracker.transactions import commits
 
 bp = Blueprint("auth", __name__)
 
+# Between a right password and a right code: who, since when, and where they were going.
+WAITING_FOR_CODE = "waiting_for_code"
 
-def _throttle() -> Throttle:
+
+def throttle() -> Throttle:
     config = current_app.config
     return Throttle(
         window_minutes=config["SIGN_IN_WINDOW_MINUTES"],
@@ -43,6 +50,21 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _start_session(user: User, next_page: str, now: datetime):
+    """Signed in: a brand-new session id, whatever the browser sent, and nothing carried over
+    from before in the cookie."""
+    finish_sign_in(user, _address(), now)
+    token = sessions.start(user, now)
+    session.clear()
+    login_user(user)
+    session["sid"] = token
+    return redirect(next_page)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @commits(keep_refusals=True)
@@ -50,20 +72,70 @@ def sign_in():
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
+        now = clock.now()
         try:
-            user = check_sign_in(
-                form.email.data, form.password.data, request.remote_addr or "unknown", _throttle()
-            )
+            user = check_sign_in(form.email.data, form.password.data, _address(), throttle(), now)
         except SignInRefused as refusal:
             form.form_errors.append(refusal.message)
             status = 429 if refusal.throttled else 200
         else:
             next_page = _safe_next(request.args.get("next"))
-            session.clear()  # a new session at sign-in: nothing carried over from before
-            login_user(user)
-            session["sid"] = secrets.token_urlsafe(16)
-            return redirect(next_page)
+            # A session this browser still had ends now: it is replaced, never reused.
+            sessions.end_token(session.get("sid"), SessionEndReason.REPLACED, now)
+            if not user.has_two_factor:
+                return _start_session(user, next_page, now)
+            session.clear()
+            session[WAITING_FOR_CODE] = {
+                "user_id": user.id,
+                "since": now.isoformat(),
+                "next": next_page,
+            }
+            return redirect(url_for("auth.two_factor"))
     return render_template("auth/sign_in.html", form=form), status
+
+
+def _waiting_user(now: datetime) -> User | None:
+    waiting = session.get(WAITING_FOR_CODE)
+    if not isinstance(waiting, dict):
+        return None
+    try:
+        since = datetime.fromisoformat(waiting["since"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if now - since > timedelta(minutes=current_app.config["SIGN_IN_CODE_MINUTES"]):
+        return None
+    user_id = waiting.get("user_id")
+    user = user_data.user_by_id(user_id) if isinstance(user_id, int) else None
+    return user if user is not None and user.active and user.has_two_factor else None
+
+
+@bp.route("/sign-in/two-factor", methods=["GET", "POST"])
+@public
+@commits(keep_refusals=True)
+def two_factor():
+    """The second step of signing in. Nobody is signed in until the code is right."""
+    now = clock.now()
+    user = _waiting_user(now)
+    if user is None:
+        if session.pop(WAITING_FOR_CODE, None) is not None:
+            minutes = current_app.config["SIGN_IN_CODE_MINUTES"]
+            flash(f"Sign in again: the code must be entered within {minutes} minutes", "info")
+        return redirect(url_for("auth.sign_in"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            sign_in_with_code(user, form.code.data, _address(), throttle(), now)
+        except SignInRefused as refusal:
+            if refusal.throttled:
+                form.form_errors.append(refusal.message)
+                status = 429
+            else:
+                form.code.errors.append(refusal.message)
+        else:
+            next_page = session[WAITING_FOR_CODE].get("next") or url_for("main.home")
+            return _start_session(user, _safe_next(next_page), now)
+    return render_template("auth/two_factor.html", form=form), status
 
 
 @bp.post("/sign-out")
@@ -71,6 +143,9 @@ def sign_in():
 @commits
 def sign_out():
     actor = current_actor()
+    live = current_session()
+    if live is not None:
+        sessions.end(live, SessionEndReason.SIGNED_OUT, clock.now())
     audit.record(actor, "signed out", actor.user)
     logout_user()
     session.clear()

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from tracker.data.pagination import Page, paginate
 from tracker.extensions import db
@@ -67,3 +67,19 @@ def active_users_of_organisation(organisation_id: int, roles) -> list[User]:
             .order_by(User.email)
         )
     )
+
+
+def claim_totp_step(user_id: int, step: int) -> bool:
+    """Records `step` as the user's last accepted second-factor step, if it is later than the
+    one recorded, in one conditional UPDATE: of two requests racing with the same code, only
+    one can claim it (the other's UPDATE then finds no row to change)."""
+    result = db.session.execute(
+        update(User)
+        .where(
+            User.id == user_id,
+            or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount == 1

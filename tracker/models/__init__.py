@@ -36,11 +36,20 @@ from tracker.models.project import (
     ProjectTarget,
 )
 from tracker.models.stream import FundingStream, Indicator, ReportingFrequency, StreamBudget
-from tracker.models.user import CIVIL_SERVANT_ROLES, GRANTEE_ROLES, Role, SignInAttempt, User
+from tracker.models.user import (
+    CIVIL_SERVANT_ROLES,
+    GRANTEE_ROLES,
+    TWO_FACTOR_ROLES,
+    Role,
+    SignInAttempt,
+    User,
+)
+from tracker.models.user_session import SessionEndReason, UserSession
 
 __all__ = [
     "CIVIL_SERVANT_ROLES",
     "GRANTEE_ROLES",
+    "TWO_FACTOR_ROLES",
     "Allocation",
     "AllocationCategory",
     "AllocationStatus",
@@ -72,10 +81,12 @@ __all__ = [
     "ReviewDecision",
     "ReturnStatus",
     "Role",
+    "SessionEndReason",
     "SignInAttempt",
     "SpendCategory",
     "StreamBudget",
     "User",
+    "UserSession",
     "Variation",
     "VariationKind",
     "VariationStatus",

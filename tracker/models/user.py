@@ -2,7 +2,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, Timestamped, status_enum
@@ -36,6 +36,9 @@ ROLE_LABELS = {
 }
 GRANTEE_ROLES = frozenset({Role.GRANTEE, Role.CERTIFIER})
 CIVIL_SERVANT_ROLES = frozenset({Role.OFFICER, Role.FINANCE})
+# Everyone who works in government (the minister's office and administrators too) may, and in
+# production must, use a second factor; grantees are not asked to.
+TWO_FACTOR_ROLES = frozenset(Role) - GRANTEE_ROLES
 
 
 class User(UserMixin, Timestamped, Base):
@@ -49,8 +52,16 @@ class User(UserMixin, Timestamped, Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     last_signed_in_at: Mapped[datetime | None]
+    # A second factor (TOTP, RFC 6238): the shared secret once set up, and the last time-step
+    # whose code was accepted, so that no code is accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -1,6 +1,6 @@
 """Sign-in, with throttling counted in the database so it holds across gunicorn workers:
 after a few failures each attempt is slowed; after more, the account or address is refused
-for the rest of the window."""
+for the rest of the window. A wrong second-factor code is a failure like a wrong password."""
 
 import time
 from dataclasses import dataclass
@@ -10,7 +10,8 @@ from tracker.data import users as user_data
 from tracker.data.store import save
 from tracker.models import SignInAttempt, User
 from tracker.models.base import utcnow
-from tracker.services import audit
+from tracker.services import audit, two_factor
+from tracker.services.errors import RuleBroken
 from tracker.services.passwords import verify_password
 
 
@@ -33,13 +34,9 @@ class SignInRefused(Exception):
 WRONG_DETAILS = "Enter a correct email address and password"
 
 
-def sign_in(
-    email: str, password: str, remote_address: str, throttle: Throttle, now: datetime | None = None
-) -> User:
-    """Returns the user whose email and password these are, or raises SignInRefused.
-    Inactive users are refused with the same message as wrong details."""
-    now = now or utcnow()
-    email = email.strip().lower()
+def check_throttle(email: str, remote_address: str, throttle: Throttle, now: datetime) -> None:
+    """Refuses (SignInRefused, throttled) an account or address with too many recent failures,
+    and slows one with a few."""
     since = now - timedelta(minutes=throttle.window_minutes)
     account_failures = user_data.count_failed_sign_ins(since, email=email)
     address_failures = user_data.count_failed_sign_ins(since, remote_address=remote_address)
@@ -53,14 +50,28 @@ def sign_in(
     if recent >= throttle.slow_after and throttle.slowdown_seconds > 0:
         time.sleep(min(throttle.slowdown_seconds * (recent - throttle.slow_after + 1), 5))
 
-    user = user_data.user_by_email(email)
-    ok = verify_password(user.password_hash if user else None, password)
-    succeeded = bool(ok and user and user.active)
+
+def record_attempt(email: str, remote_address: str, now: datetime, succeeded: bool) -> None:
     save(
         SignInAttempt(
             email=email, remote_address=remote_address, attempted_at=now, succeeded=succeeded
         )
     )
+
+
+def sign_in(
+    email: str, password: str, remote_address: str, throttle: Throttle, now: datetime | None = None
+) -> User:
+    """Returns the user whose email and password these are, or raises SignInRefused.
+    Inactive users are refused with the same message as wrong details. The caller finishes the
+    sign-in (finish_sign_in) now, or after a second factor."""
+    now = now or utcnow()
+    email = email.strip().lower()
+    check_throttle(email, remote_address, throttle, now)
+    user = user_data.user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    succeeded = bool(ok and user and user.active)
+    record_attempt(email, remote_address, now, succeeded)
     if not succeeded:
         # Unknown addresses are audited too (with no object): a run of them is an attack.
         audit.record(
@@ -71,6 +82,30 @@ def sign_in(
             after={"email": email, "active": user.active} if user else {"email": email},
         )
         raise SignInRefused(WRONG_DETAILS)
-    user.last_signed_in_at = now
-    audit.record(audit.Actor(user, remote_address), "signed in", user)
     return user
+
+
+def finish_sign_in(user: User, remote_address: str, now: datetime) -> None:
+    user.last_signed_in_at = now
+    save(user)
+    audit.record(audit.Actor(user, remote_address), "signed in", user)
+
+
+def sign_in_with_code(
+    user: User, code: str, remote_address: str, throttle: Throttle, now: datetime
+) -> None:
+    """The second step for a user with two-factor authentication: the code from their app.
+    A wrong or reused code is a failed attempt, throttled like a wrong password. The caller
+    then finishes the sign-in (finish_sign_in)."""
+    check_throttle(user.email, remote_address, throttle, now)
+    try:
+        two_factor.accept_code(user, code, now)
+    except RuleBroken as refusal:
+        record_attempt(user.email, remote_address, now, succeeded=False)
+        audit.record(
+            audit.Actor(None, remote_address),
+            "two-factor code refused",
+            user,
+            after={"reason": "reused" if refusal.message == two_factor.USED_CODE else "wrong"},
+        )
+        raise SignInRefused(refusal.message) from refusal

@@ -7,7 +7,6 @@ _hasher = PasswordHasher()
 # Verified against when the email is unknown, so an unknown account takes as long as a known one.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing-only")
 
-MIN_LENGTH = 12
 
 
 def hash_password(password: str) -> str:

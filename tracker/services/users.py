@@ -1,20 +1,18 @@
 import re
+from datetime import datetime
 
+from tracker import clock
 from tracker.data import users as user_data
 from tracker.data.store import DuplicateError, save
-from tracker.models import GRANTEE_ROLES, Organisation, Role, User
-from tracker.services import audit
+from tracker.models import GRANTEE_ROLES, Organisation, Role, SessionEndReason, User, UserSession
+from tracker.services import audit, sessions
+from tracker.services.auth import SignInRefused, Throttle, check_throttle, record_attempt
 from tracker.services.errors import RuleBroken
-from tracker.services.passwords import MIN_LENGTH, hash_password
+from tracker.services.password_policy import check_password
+from tracker.services.passwords import hash_password, verify_password
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FIELDS = ["email", "name", "role", "organisation_id", "active"]
-
-
-def check_password(password: str) -> None:
-    """NCSC guidance: length, not composition rules."""
-    if len(password) < MIN_LENGTH:
-        raise RuleBroken(f"Password must be {MIN_LENGTH} characters or more", "password")
 
 
 def _check_organisation(role: Role, organisation: Organisation | None) -> None:
@@ -43,7 +41,7 @@ def create_user(
         )
     if not name.strip():
         raise RuleBroken("Enter the user's full name", "name")
-    check_password(password)
+    check_password(password, email=email)
     _check_organisation(role, organisation)
     if user_data.user_by_email(email):
         raise RuleBroken("A user with this email address already exists", "email")
@@ -71,8 +69,10 @@ def update_user(
     role: Role,
     organisation: Organisation | None,
     active: bool,
+    now: datetime | None = None,
 ) -> User:
-    """Admins cannot take away their own admin role or deactivate themselves."""
+    """Admins cannot take away their own admin role or deactivate themselves. Deactivating a
+    user ends their sessions there and then."""
     _check_organisation(role, organisation)
     if actor.user_id == user.id and (role != Role.ADMIN or not active):
         raise RuleBroken("You cannot remove your own administrator access", "role")
@@ -83,11 +83,38 @@ def update_user(
     old, new = audit.changes(before, audit.snapshot(user, FIELDS))
     if new:
         audit.record(actor, "user changed", user, before=old, after=new)
+    if new.get("active") is False:
+        sessions.end_all(user, SessionEndReason.USER_DEACTIVATED, now or clock.now())
     return user
 
 
-def set_password(actor: audit.Actor, user: User, password: str) -> None:
-    check_password(password)
-    user.password_hash = hash_password(password)
+CURRENT_PASSWORD_WRONG = "Your current password is not correct"  # noqa: S105
+
+
+def change_own_password(
+    actor: audit.Actor,
+    *,
+    current_password: str,
+    new_password: str,
+    throttle: Throttle,
+    now: datetime,
+    keep: UserSession | None,
+) -> None:
+    """A signed-in user changes their own password: they must give the current one (a wrong one
+    counts against them as a failed sign-in, so a borrowed session cannot guess it), the new one
+    follows the password rules, and every other session of theirs ends."""
+    user = actor.user
+    remote_address = actor.remote_address or "unknown"
+    try:
+        check_throttle(user.email, remote_address, throttle, now)
+    except SignInRefused as refusal:
+        raise RuleBroken(refusal.message) from refusal
+    if not verify_password(user.password_hash, current_password):
+        record_attempt(user.email, remote_address, now, succeeded=False)
+        audit.record(actor, "password change refused", user)
+        raise RuleBroken(CURRENT_PASSWORD_WRONG, "current_password")
+    check_password(new_password, email=user.email, field="new_password")
+    user.password_hash = hash_password(new_password)
     save(user)
-    audit.record(actor, "password set", user)
+    ended = sessions.end_all(user, SessionEndReason.PASSWORD_CHANGED, now, keep=keep)
+    audit.record(actor, "password changed", user, after={"other_sessions_ended": ended})

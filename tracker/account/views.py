@@ -1,0 +1,87 @@
+"""Your account: every signed-in user can see it and change their password; civil servants can
+set up a second factor here."""
+
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_login import current_user
+
+from tracker import clock
+from tracker.access import EVERYONE_SIGNED_IN, current_actor, requires_role
+from tracker.account.forms import ChangePasswordForm
+from tracker.auth.forms import CodeForm
+from tracker.auth.views import throttle
+from tracker.models import TWO_FACTOR_ROLES
+from tracker.pages import show_rule_broken
+from tracker.services import two_factor
+from tracker.services import users as user_service
+from tracker.services.errors import RuleBroken
+from tracker.session_guard import current_session
+from tracker.transactions import commits
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+# The secret being set up waits in the (signed) session cookie until a right code proves the
+# app holds it; the page shows it to the user anyway.
+SETTING_UP = "two_factor_secret"
+
+
+@bp.get("")
+@requires_role(*EVERYONE_SIGNED_IN)
+def your_account():
+    return render_template(
+        "account/account.html", offers_two_factor=two_factor.offered_to(current_user)
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@requires_role(*EVERYONE_SIGNED_IN)
+@commits(keep_refusals=True)  # a wrong current password is kept: it counts as a failed sign-in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user_service.change_own_password(
+                current_actor(),
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+                throttle=throttle(),
+                now=clock.now(),
+                keep=current_session(),
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("Your password has been changed. You have been signed out everywhere else.")
+            return redirect(url_for("account.your_account"))
+    return render_template("account/password.html", form=form)
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@requires_role(*TWO_FACTOR_ROLES)
+@commits
+def set_up_two_factor():
+    if current_user.has_two_factor:
+        session.pop(SETTING_UP, None)
+        flash("Two-factor authentication is already on for your account", "info")
+        return redirect(url_for("account.your_account"))
+    secret = session.get(SETTING_UP)
+    if not isinstance(secret, str) or len(secret) != 32:
+        secret = session[SETTING_UP] = two_factor.new_secret()
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            two_factor.turn_on(current_actor(), secret, form.code.data, clock.now())
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            session.pop(SETTING_UP, None)
+            flash(
+                "Two-factor authentication is on. "
+                "You will be asked for a code each time you sign in."
+            )
+            return redirect(url_for("account.your_account"))
+    return render_template(
+        "account/two_factor.html",
+        form=form,
+        secret=secret,
+        qr_code=two_factor.qr_code_data_uri(secret, current_user.email),
+    )
