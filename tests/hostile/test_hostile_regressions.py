@@ -1,0 +1,70 @@
+"""The bugs the hostile tests found, each pinned by a focused test."""
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import LAMBETH_GRANTEE, OFFICER, csrf_token_from, text_of
+from tests.hostile.cases import first_return
+from tracker.models import EvidenceFile
+
+
+@pytest.fixture
+def upload_folders(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
+    monkeypatch.setitem(app.config, "IMPORT_FOLDER", str(tmp_path / "imports"))
+    return tmp_path
+
+
+def error_beside_file(response) -> str:
+    from tests.reading import error_beside
+
+    return error_beside(response, "file")
+
+
+@pytest.mark.parametrize("value", [" ", "not a file", "../../etc/passwd"])
+def test_text_posted_in_place_of_an_evidence_file_asks_for_a_file(
+    signed_in, transaction, upload_folders, value
+):
+    """Was a 500: wtforms' own FileField took the text, and the view called .read() on it."""
+    milestone_return = first_return(transaction)
+    grantee = signed_in(LAMBETH_GRANTEE)
+    url = f"/returns/{milestone_return.id}/evidence"
+    page = grantee.get(url)
+    before = transaction.scalar(select(func.count(EvidenceFile.id)))
+
+    response = grantee.client.post(
+        url,
+        data={
+            "csrf_token": csrf_token_from(page),
+            "version": str(milestone_return.version),
+            "file": value,
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 200
+    assert error_beside_file(response) == "Error: Select a file"
+    assert transaction.scalar(select(func.count(EvidenceFile.id))) == before
+
+
+@pytest.mark.parametrize(
+    "content_type", ["multipart/form-data", "application/x-www-form-urlencoded"]
+)
+def test_text_posted_in_place_of_an_import_file_asks_for_a_file(
+    signed_in, transaction, upload_folders, content_type
+):
+    officer = signed_in(OFFICER)
+    page = officer.get("/allocations/import")
+
+    response = officer.client.post(
+        "/allocations/import",
+        data={"csrf_token": csrf_token_from(page), "file": "stream_code,title"},
+        content_type=content_type,
+    )
+
+    assert response.status_code == 200
+    assert error_beside_file(response) == "Error: Select a CSV or Excel file"
+    assert not (upload_folders / "imports").exists() or not any(
+        (upload_folders / "imports").iterdir()
+    )
+    assert "Import allocations" in text_of(response)
