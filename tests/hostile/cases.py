@@ -176,9 +176,17 @@ def variation(session, identifier: str = LAMBETH_SWIS) -> Variation:
         actor(session, grantee),
         grant,
         VariationKind.REPROFILE_YEARS,
-        {"2020": 200_000_00, "2021": 250_000_00},
+        _moved_a_thousand_pounds_earlier({r.financial_year: r.amount_pence for r in grant.profile}),
         "Recruitment started late",
     )
+
+
+def _moved_a_thousand_pounds_earlier(profile: dict[int, int]) -> dict[str, int]:
+    first, last = min(profile), max(profile)
+    moved = dict(profile)
+    moved[first] += 1_000_00
+    moved[last] -= 1_000_00
+    return {str(year): pence for year, pence in moved.items()}
 
 
 def short_allocation(session) -> Allocation:
@@ -274,6 +282,7 @@ class Case:
     refusal_writes: frozenset = frozenset()
     # The same values for another organisation's thing (a grantee's form): must be a 404.
     others: Callable[[Context], dict] | None = None
+    others_who: str | None = None  # who tries that, when not `who` (a grantee)
 
 
 def _date(day: date) -> list[str]:
@@ -619,6 +628,8 @@ CASES: list[Case] = [
         OFFICER,
         lambda ctx: {"variation_id": variation(ctx.session).id},
         answers={"decision": "refuse", "note": "Not this year"},
+        others=lambda ctx: {"variation_id": variation(ctx.session, SOUTHAMPTON_SWIS).id},
+        others_who=LAMBETH_GRANTEE,
     ),
 ]
 
