@@ -5,6 +5,7 @@ and the checks every answer must pass (no 5xx, no payload shown back raw)."""
 import contextlib
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
@@ -12,7 +13,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from tests.conftest import Browser
-from tests.hostile.cases import Case, Context, form_on, options_on
+from tests.hostile.cases import Case, Context
 from tests.hostile.strategies import contains_markup
 
 # What a refusal may answer with: the form again (200, or 429 for throttled sign-in), a GOV.UK
@@ -33,6 +34,8 @@ class Tally:
 
     def record(self, reliability, prefix: str = "inputs tried") -> None:
         reliability.record("hostile input", prefix, self.posts)
+        reliability.record("hostile input", "hostile inputs accepted", self.accepted)
+        reliability.record("hostile input", "hostile inputs refused", self.refused)
         reliability.record("hostile input", "5xx responses", self.server_errors)
         reliability.record(
             "hostile input", "rows stored from refused forms", self.rows_stored_from_refusals
@@ -174,3 +177,47 @@ def has_error_message(response) -> bool:
         soup.select(".govuk-error-summary, .govuk-error-message")
         or (soup.h1 and response.status_code >= 400)
     )
+
+
+# --- reading the form a page shows ------------------------------------------------------------
+
+
+def form_on(page_html: str, action: str) -> dict[str, list[str]]:
+    """What the page's POST form for `action` would send as it stands: every input, select and
+    textarea, by name (a name used more than once, like a date's parts, keeps each value)."""
+    soup = BeautifulSoup(page_html, "html.parser")
+    forms = soup.find_all("form", method=re.compile("post", re.I))
+    chosen = [f for f in forms if (f.get("action") or "") == action]
+    if not chosen:
+        chosen = [f for f in forms if not f.get("action")]
+    assert chosen, f"no form posting to {action} on the page"
+    values: dict[str, list[str]] = {}
+    for control in chosen[0].find_all(["input", "select", "textarea"]):
+        name = control.get("name")
+        if not name:
+            continue
+        if control.name == "select":
+            chosen_option = control.find("option", selected=True) or control.find("option")
+            values.setdefault(name, []).append(
+                chosen_option.get("value", "") if chosen_option else ""
+            )
+        elif control.name == "textarea":
+            values.setdefault(name, []).append(control.get_text())
+        elif control.get("type") in {"checkbox", "radio"}:
+            values.setdefault(name, [])
+            if control.has_attr("checked"):
+                values[name].append(control.get("value", "y"))
+        elif control.get("type") == "file":
+            values.setdefault(name, [])
+        else:
+            values.setdefault(name, []).append(control.get("value", ""))
+    return values
+
+
+def options_on(page_html: str, name: str) -> list[str]:
+    """The values a select or radio group offers."""
+    soup = BeautifulSoup(page_html, "html.parser")
+    select_tag = soup.find("select", attrs={"name": name})
+    if select_tag is not None:
+        return [o.get("value", "") for o in select_tag.find_all("option")]
+    return [r.get("value") for r in soup.find_all("input", attrs={"name": name, "type": "radio"})]

