@@ -117,3 +117,36 @@ def test_a_region_filter_with_a_nul_byte_is_not_read_rather_than_sent_to_the_dat
     assert value_of(page, "region") in {None, ""}  # shown as not chosen
     assert download.status_code == 400
     assert "There is a problem with your request" in text_of(download)
+
+
+@pytest.mark.parametrize("next_page", ["/%0D%0AX-Evil:1", "/home%0Aevil", "/%00", "/home%09"])
+def test_signing_in_with_a_control_character_in_the_next_page_goes_home(
+    app, transaction, next_page
+):
+    """Was a 500 after a correct password: a line break in ?next= went into the Location
+    header, which cannot hold one."""
+    from sqlalchemy import func as sql_func
+
+    from tests.conftest import DEMO_PASSWORD, Browser
+    from tracker.models import AuditEvent
+
+    visitor = Browser(app.test_client())
+    signed_in_before = transaction.scalar(
+        select(sql_func.count(AuditEvent.id)).where(AuditEvent.action == "signed in")
+    )
+
+    response = visitor.post(
+        f"/sign-in?next={next_page}",
+        {"email": OFFICER, "password": DEMO_PASSWORD},
+        form_page="/sign-in",
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/home"
+    assert "X-Evil" not in response.headers
+    assert (
+        transaction.scalar(
+            select(sql_func.count(AuditEvent.id)).where(AuditEvent.action == "signed in")
+        )
+        == signed_in_before + 1
+    )
