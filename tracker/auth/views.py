@@ -42,7 +42,10 @@ def throttle() -> Throttle:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
+    """Only a path on this site: never an open redirect, and never a control character (a line
+    break cannot go in the Location header: it was a 500 after a correct password)."""
+    if target and any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return url_for("main.home")
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from tracker.access import CIVIL_SERVANTS, requires_role
 from tracker.dashboards.forms import FilterForm
+from tracker.exports.writers import formula_safe
 from tracker.models import Role
 from tracker.services import dashboards
 from tracker.services import summary as summary_service
@@ -102,7 +103,8 @@ def figures_csv():
     out = io.StringIO()
     writer = csv.writer(out)
     for row in panel.csv_rows():
-        writer.writerow(row)
+        # Names come from people (a stream, a grantee): never let one run as a formula.
+        writer.writerow([formula_safe(c) if isinstance(c, str) else c for c in row])
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%MZ")
     return Response(
         out.getvalue(),

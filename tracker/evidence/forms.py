@@ -1,5 +1,5 @@
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
-from wtforms import FileField
 
 from tracker.returns.forms import VersionedForm
 

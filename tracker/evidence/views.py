@@ -43,7 +43,7 @@ def manage(return_id: int):
         upload = form.file.data
         try:
             content = upload.read() if upload else b""
-            evidence_service.add_file(
+            kept = evidence_service.add_file(
                 current_actor(),
                 milestone_return,
                 filename=getattr(upload, "filename", "") or "",
@@ -55,7 +55,9 @@ def manage(return_id: int):
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
-            flash(f"{upload.filename} has been uploaded")
+            # The name kept (no path, at most 200 characters), not the one sent: a flash
+            # lives in the session cookie, which a 5,000-character name would overflow.
+            flash(f"{kept.original_name} has been uploaded")
             return redirect(url_for("evidence.manage", return_id=return_id))
     return render_template("evidence/manage.html", form=form, done=done, ret=milestone_return)
 

@@ -62,6 +62,9 @@ def _funder(text: str) -> int | str:
 def _region(text: str) -> str:
     if len(text) > MAX_REGION:
         raise ValueError("too long for a region")
+    # No region has one, and PostgreSQL refuses a NUL in text: a query with it was a 500.
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValueError("control characters in a region")
     return text
 
 

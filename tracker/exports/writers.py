@@ -41,8 +41,13 @@ def csv_text(value: Any, kind: Kind) -> str:
         return value.isoformat()
     if kind is Kind.DATETIME:
         return value.isoformat(sep=" ", timespec="seconds")
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return formula_safe(str(value))
+
+
+def formula_safe(text: str) -> str:
+    """Text a spreadsheet would run as a formula, with a quote before it (OWASP's advice for
+    CSV injection): the quote shows, the formula never runs."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_chunks(table: Table) -> Iterator[str]:

@@ -15,13 +15,20 @@ from tracker.services import returns as return_rules
 from tracker.services.errors import RuleBroken
 
 FIELDS = ["original_name", "content_type", "size_bytes", "sha256"]
+MAX_NAME = 200
 
 
 def _safe_name(filename: str) -> str:
     """The name to show and to offer on download: no folders, no control characters."""
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
-    return cleaned[:200] or "evidence"
+    if len(cleaned) > MAX_NAME:
+        # Cut the name, not its type: a download must still open as what it is.
+        stem, dot, extension = cleaned.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            return stem[: MAX_NAME - len(extension) - 1].rstrip() + "." + extension
+        return cleaned[:MAX_NAME]
+    return cleaned or "evidence"
 
 
 def add_file(
