@@ -77,6 +77,8 @@ class Case:
     # The same values for another organisation's thing (a grantee's form): must be a 404.
     others: Callable[[Context], dict] | None = None
     others_who: str | None = None  # who tries that, when not `who` (a grantee)
+    # Answers that only the page can give (a code for the key it shows), from its HTML.
+    answers_from_page: Callable[[str], dict] | None = None
 
 
 def _date(day: date) -> list[str]:
@@ -114,6 +116,35 @@ def _evidence(ctx: Context, identifier=LAMBETH_SWIS) -> dict:
 
 
 FUTURE = date(2030, 1, 15)
+# A second factor the tests turn on for the finance officer: base32, as the service makes them.
+KNOWN_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _code_for(secret: str) -> str:
+    from tracker import clock
+    from tracker.services import two_factor
+
+    return two_factor.code_at(secret, clock.now())
+
+
+def _code_for_the_key_shown(page_html: str) -> dict:
+    key = re.search(r'id="secret-key">([^<]+)<', page_html).group(1)
+    return {"code": _code_for("".join(key.split()))}
+
+
+def _with_two_factor(session, email: str):
+    person = user(session, email)
+    person.totp_secret, person.totp_last_step = KNOWN_SECRET, None
+    session.commit()
+    return person
+
+
+def _waiting_for_a_code(ctx: Context) -> dict:
+    """The finance officer, with a second factor, has given their password: the code is next."""
+    _with_two_factor(ctx.session, FINANCE)
+    response = ctx.visitor.post("/sign-in", {"email": FINANCE, "password": DEMO_PASSWORD})
+    assert response.headers["Location"].startswith("/sign-in/two-factor"), response.status_code
+    return {}
 
 CASES: list[Case] = [
     Case(
@@ -124,6 +155,37 @@ CASES: list[Case] = [
         refusal_writes=frozenset({"sign_in_attempt", "audit_event"}),
     ),
     Case("auth.sign_out", OFFICER, lambda ctx: {}, form_page=lambda v: "/home"),
+    Case(
+        "auth.two_factor",
+        None,
+        _waiting_for_a_code,
+        answers_from_page=lambda html: {"code": _code_for(KNOWN_SECRET)},
+        kinds={"code": "number"},
+        refusal_writes=frozenset({"sign_in_attempt", "audit_event"}),
+    ),
+    Case(
+        "account.change_password",
+        OFFICER,
+        lambda ctx: {},
+        answers={
+            "current_password": DEMO_PASSWORD,
+            "new_password": "a kettle of otters on the stairs",
+            "confirm_password": "a kettle of otters on the stairs",
+        },
+        refusal_writes=frozenset({"sign_in_attempt", "audit_event"}),
+    ),
+    Case(
+        "account.set_up_two_factor",
+        OFFICER,
+        lambda ctx: {},
+        answers_from_page=_code_for_the_key_shown,
+        kinds={"code": "number"},
+    ),
+    Case(
+        "admin.turn_off_two_factor",
+        ADMIN,
+        lambda ctx: {"user_id": _with_two_factor(ctx.session, FINANCE).id},
+    ),
     Case(
         "streams.new_stream",
         OFFICER,

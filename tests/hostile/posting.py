@@ -102,6 +102,9 @@ def prepare(app, case: Case, ctx: Context) -> Prepared:
     answer: dict = dict(form_on(html, url))
     for name, value in case.answers.items():
         answer[name] = value if isinstance(value, list | tuple) else [value]
+    if case.answers_from_page is not None:
+        for name, value in case.answers_from_page(html).items():
+            answer[name] = [value]
     for prefix, value in case.answer_prefixes.items():
         for name in list(answer):
             if name.startswith(prefix):
