@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tracker.bench_data import audit, guard, rows_returns, rows_setup
+from tracker.bench_data import audit, guard, rows_allocations, rows_returns, rows_setup
 from tracker.bench_data.ids import TABLES, Ids
 from tracker.bench_data.plan import make_plan
 from tracker.bench_data.sizes import NOW, fraction_of, sizes_for
@@ -78,7 +78,7 @@ def generate(
 
 
 def _write_tables(writer: BulkWriter, plan, ids: Ids, notes, hashed: str) -> None:
-    s, r = rows_setup, rows_returns
+    s, a, r = rows_setup, rows_allocations, rows_returns
     for table, columns, build in [
         ("department", s.DEPARTMENT_COLUMNS, s.department),
         ("funding_stream", s.STREAM_COLUMNS, s.streams),
@@ -86,20 +86,17 @@ def _write_tables(writer: BulkWriter, plan, ids: Ids, notes, hashed: str) -> Non
         ("stream_budget", s.BUDGET_COLUMNS, s.budgets),
         ("organisation", s.ORGANISATION_COLUMNS, s.organisations),
         ("app_user", s.USER_COLUMNS, lambda p, i, n: s.users(p, i, n, hashed)),
-        ("allocation", s.ALLOCATION_COLUMNS, s.allocations),
-        ("allocation_year", s.YEAR_COLUMNS, s.allocation_years),
-        ("allocation_category", s.CATEGORY_COLUMNS, s.allocation_categories),
-        ("variation", s.VARIATION_COLUMNS, s.variations),
-        ("project", s.PROJECT_COLUMNS, s.projects),
-        ("project_target", s.TARGET_COLUMNS, s.project_targets),
+        ("allocation", a.ALLOCATION_COLUMNS, a.allocations),
+        ("allocation_year", a.YEAR_COLUMNS, a.allocation_years),
+        ("allocation_category", a.CATEGORY_COLUMNS, a.allocation_categories),
+        ("variation", a.VARIATION_COLUMNS, a.variations),
+        ("project", a.PROJECT_COLUMNS, a.projects),
+        ("project_target", a.TARGET_COLUMNS, a.project_targets),
         ("milestone", r.MILESTONE_COLUMNS, r.milestones),
-        ("milestone_return", r.RETURN_COLUMNS, r.returns),
-        ("return_spend", r.SPEND_COLUMNS, r.spend_lines),
-        ("return_indicator_value", r.VALUE_COLUMNS, r.indicator_values),
-        ("return_review", r.REVIEW_COLUMNS, r.reviews),
-        ("payment", r.PAYMENT_COLUMNS, r.payments),
     ]:
         writer.insert(table, columns, build(plan, ids, notes))
+    writer.insert_together(r.RETURN_TABLES, r.return_rows(plan, ids, notes))
+    writer.insert("payment", r.PAYMENT_COLUMNS, r.milestone_payments(plan, ids, notes))
 
 
 def _sign_ins(plan, ids: Ids):

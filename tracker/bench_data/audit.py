@@ -8,7 +8,8 @@ Every audit row goes into the database through write_audit_events, and only ther
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
-from tracker.bench_data.plan import Plan, profile
+from tracker.bench_data.history import allocation_times
+from tracker.bench_data.plan import CONDITIONS, Plan, allocation_title, profile
 
 EPOCH = datetime(2010, 1, 1)
 # In the order events of one moment happen (a return is approved, then its payment requested).
@@ -134,9 +135,12 @@ class Describer:
                     "identifier": f"360G-HHT-BENCH-{i + 1:06d}",
                     "stream_id": ids.stream(plan.stream[i]),
                     "organisation_id": ids.organisation(plan.organisation[i]),
+                    "title": allocation_title(plan, i),
                     "amount_pence": plan.amount[i],
+                    "awarded_on": allocation_times(plan, i).awarded_on.isoformat(),
                     "planned_start": start.isoformat(),
                     "planned_end": end.isoformat(),
+                    "conditions": CONDITIONS,
                     "status": "draft",
                     "approved_by_id": None,
                     "profile": {str(y): p for y, p in profile(plan.amount[i], start, end).items()},
@@ -189,7 +193,7 @@ class Describer:
         if action == "return submitted":
             return {"status": "draft"}, {
                 "status": "awaiting sign-off" if extra else "submitted",
-                "declared_by_name": "Grantee user (benchmark)",
+                "declared_by_name": f"Grantee at {self._organisation_of(actor).name}",
             }
         if action == "return signed off":
             return {"status": "awaiting sign-off"}, {"status": "submitted", "reason": ""}
@@ -206,6 +210,10 @@ class Describer:
                 "completed_on": when.date().isoformat(),
             }
         return self._setup_values(action, object_type, object_id, extra)
+
+    def _organisation_of(self, grantee_id: int):
+        n = (grantee_id - self.ids.grantee(0)) // 2
+        return self.plan.organisations[n]
 
     def _setup_values(self, action, object_type, object_id, extra):
         plan, ids = self.plan, self.ids

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
-from tracker.bench_data.ids import MILESTONES, RETURNS, TIMES, Ids, rng_for
+from tracker.bench_data.ids import RETURNS, TIMES, Ids, rng_for
 from tracker.bench_data.plan import Plan, period
 from tracker.bench_data.sizes import AS_OF, NOW
 from tracker.working_days import working_days_after
@@ -83,6 +83,8 @@ class ReturnFact:
     self_rag: str | None = None
     reviewer_rag: str | None = None
     payment: "PaymentFact | None" = None
+    milestone: int | None = None  # the milestone due in this period, if any
+    project_index: int = 0  # which of the allocation's projects
 
 
 @dataclass
@@ -108,14 +110,21 @@ JUST_ENDED = [("not started", 55), ("draft", 30), ("submitted", 15)]
 RAGS = (["green"] * 7) + (["amber"] * 2) + ["red"]
 
 
+def milestone_positions(periods: int) -> list[int]:
+    """Which periods of an allocation end with a milestone: a third, two thirds, the end."""
+    return sorted({-(-periods // 3) - 1, -(-2 * periods // 3) - 1, periods - 1})
+
+
 def iter_returns(plan: Plan, ids: Ids):
     """Every return in id order (allocation, project, period), with its payment if approved."""
     return_id, project_id = ids.base["milestone_return"], ids.base["project"]
-    payment_id = ids.base["payment"]
+    payment_id, milestone_id = ids.base["payment"], ids.base["milestone"]
     sizes = plan.sizes
     for i in range(len(plan.status)):
+        positions = milestone_positions(plan.periods[i])
         if not plan.has_returns(i):
             project_id += plan.projects[i]
+            milestone_id += plan.projects[i] * len(positions)
             continue
         rng = rng_for(plan, RETURNS, i)
         stream = plan.streams[plan.stream[i]]
@@ -123,8 +132,10 @@ def iter_returns(plan: Plan, ids: Ids):
         approved, pending = plan.approved[i], plan.pending[i]
         share = plan.amount[i] * 9 // 10 // (n * plan.projects[i])
         activated = allocation_times(plan, i).activated
-        for _ in range(plan.projects[i]):
+        for k in range(plan.projects[i]):
             project_id += 1
+            due_here = {j: milestone_id + 1 + k for k, j in enumerate(positions)}
+            milestone_id += len(positions)
             for j in range(n):
                 return_id += 1
                 start, end = period(frequency, first + j)
@@ -145,6 +156,7 @@ def iter_returns(plan: Plan, ids: Ids):
                     fact.status = rng.choices(*zip(*PENDING, strict=True))[0]
                 elif j == approved + pending and plan.status[i] == "active":
                     fact.status = rng.choices(*zip(*JUST_ENDED, strict=True))[0]
+                fact.milestone, fact.project_index = due_here.get(j), k
                 if fact.status == "awaiting sign-off" and not stream.requires_sign_off:
                     fact.status = "submitted"
                 if fact.status != "not started":
@@ -223,74 +235,3 @@ def _payment(payment_id: int, fact: ReturnFact, rng, ids: Ids, finance: int) -> 
         approved=approved if kept else None,
         paid_on=max(paid_on, approved.date()) if status == "paid" else None,
     )
-
-
-@dataclass
-class MilestoneFact:
-    id: int
-    allocation: int
-    project_id: int
-    title: str
-    due_on: date
-    payment_pence: int | None
-    status: str
-    completed_on: date | None
-    completed_by: int | None = None
-    payment: PaymentFact | None = None
-
-
-TITLES = [
-    "Service mobilised and staff in post",
-    "Mid-point review with the department",
-    "Final report and evaluation",
-]
-
-
-def iter_milestones(plan: Plan, ids: Ids, first_payment_id: int):
-    """Milestones at a third, two thirds and the end of each project; the first project's last
-    one carries a tenth of the allocation, paid when an officer records it completed."""
-    milestone_id, project_id = ids.base["milestone"], ids.base["project"]
-    payment_id = first_payment_id
-    for i in range(len(plan.status)):
-        rng = rng_for(plan, MILESTONES, i)
-        frequency, first, n = plan.frequency(i), plan.offset[i], plan.periods[i]
-        positions = sorted({-(-n // 3) - 1, -(-2 * n // 3) - 1, n - 1})
-        for k in range(plan.projects[i]):
-            project_id += 1
-            for number, j in enumerate(positions):
-                milestone_id += 1
-                due = period(frequency, first + j)[1]
-                last = j == n - 1
-                fact = MilestoneFact(
-                    milestone_id,
-                    i,
-                    project_id,
-                    TITLES[min(number, 2) if not last else 2],
-                    due,
-                    plan.amount[i] // 10 if last and k == 0 else None,
-                    "planned",
-                    None,
-                )
-                if plan.has_returns(i) and due < AS_OF - DAY * 14:
-                    closing = plan.status[i] == "closed" and fact.payment_pence
-                    if closing or rng.random() < 0.93:
-                        fact.status = "completed"
-                        fact.completed_on = due - DAY * rng.randrange(0, 10)
-                        fact.completed_by = ids.officer(rng.randrange(plan.sizes.officers))
-                    else:
-                        fact.status = "missed"
-                if fact.status == "completed" and fact.payment_pence:
-                    payment_id += 1
-                    requested = at(fact.completed_on + DAY * rng.randrange(1, 8), 14)
-                    approved = requested + DAY * rng.randrange(1, 5)
-                    fact.payment = PaymentFact(
-                        payment_id,
-                        fact.payment_pence,
-                        "paid",
-                        fact.completed_by,
-                        requested,
-                        ids.finance(rng.randrange(plan.sizes.finance_officers)),
-                        approved,
-                        approved.date() + DAY * rng.randrange(2, 9),
-                    )
-                yield fact

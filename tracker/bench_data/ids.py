@@ -26,6 +26,7 @@ TABLES = [
     "milestone_return",
     "return_spend",
     "return_indicator_value",
+    "return_milestone_progress",
     "return_review",
     "payment",
     "audit_event",
@@ -89,4 +90,4 @@ def rng_for(plan: Plan, purpose: int, i: int) -> random.Random:
     return random.Random((plan.seed * 1_000_003 + i) * 16 + purpose)  # noqa: S311 - not secret
 
 
-OFFICER_PICK, TIMES, RETURNS, MILESTONES, VARIATIONS = range(5)
+TIMES, RETURNS, MILESTONES, VARIATIONS = range(4)

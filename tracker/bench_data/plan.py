@@ -52,6 +52,14 @@ def profile(amount_pence: int, start: date, end: date) -> dict[int, int]:
     return split
 
 
+CONDITIONS = "Quarterly returns with evidence of spend."
+
+
+def allocation_title(plan: "Plan", i: int) -> str:
+    stream = plan.streams[plan.stream[i]]
+    return f"{stream.theme} in {plan.organisations[plan.organisation[i]].place}"
+
+
 @dataclass
 class StreamPlan:
     index: int

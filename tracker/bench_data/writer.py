@@ -4,7 +4,7 @@ leave in batches, so no table is ever held in memory whole."""
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 
 import sqlalchemy as sa
@@ -22,39 +22,69 @@ class BulkWriter:
         self.counts: dict[str, int] = {}
 
     def insert(self, table_name: str, columns: list[str], rows: Iterable[tuple]) -> int:
-        started = time.perf_counter()
-        table = Base.metadata.tables[table_name]
-        if self.postgres:
-            written = self._copy(table, columns, rows)
-        else:
-            written = self._executemany(table, columns, rows)
+        """Writes one table's rows, BATCH at a time."""
+        started, written, rows = time.perf_counter(), 0, iter(rows)
+        while batch := list(islice(rows, BATCH)):
+            self._write(table_name, columns, batch)
+            written += len(batch)
         self.counts[table_name] = self.counts.get(table_name, 0) + written
         self.report(table_name, written, time.perf_counter() - started)
         return written
 
-    def _executemany(self, table: sa.Table, columns: list[str], rows: Iterable[tuple]) -> int:
-        statement, written, rows = sa.insert(table), 0, iter(rows)
-        while batch := [dict(zip(columns, row, strict=True)) for row in islice(rows, BATCH)]:
-            self.connection.execute(statement, batch)
-            written += len(batch)
-        return written
+    def insert_together(
+        self, tables: list[tuple[str, list[str]]], groups: Iterable[Sequence[list[tuple]]]
+    ) -> None:
+        """Writes several tables from one walk: each group holds a list of rows per table (a
+        return, its spend lines, ...). Buffers are written parents first, every BATCH rows of
+        the first table. Reports each table's count and the seconds spent writing it, then the
+        walk's own seconds."""
+        started = time.perf_counter()
+        buffers: list[list[tuple]] = [[] for _ in tables]
+        spent = [0.0] * len(tables)
+        written = [0] * len(tables)
 
-    def _copy(self, table: sa.Table, columns: list[str], rows: Iterable[tuple]) -> int:
+        def flush() -> None:
+            for n, (name, columns) in enumerate(tables):
+                if buffers[n]:
+                    began = time.perf_counter()
+                    self._write(name, columns, buffers[n])
+                    spent[n] += time.perf_counter() - began
+                    written[n] += len(buffers[n])
+                    buffers[n] = []
+
+        for group in groups:
+            for buffer, rows in zip(buffers, group, strict=True):
+                buffer.extend(rows)
+            if len(buffers[0]) >= BATCH:
+                flush()
+        flush()
+        for n, (name, _) in enumerate(tables):
+            self.counts[name] = self.counts.get(name, 0) + written[n]
+            self.report(name, written[n], spent[n])
+        self.report("(working them out)", sum(written), time.perf_counter() - started - sum(spent))
+
+    def _write(self, table_name: str, columns: list[str], batch: list[tuple]) -> None:
+        table = Base.metadata.tables[table_name]
+        if self.postgres:
+            self._copy(table, columns, batch)
+        else:
+            rows = [dict(zip(columns, row, strict=True)) for row in batch]
+            self.connection.execute(sa.insert(table), rows)
+
+    def _copy(self, table: sa.Table, columns: list[str], batch: list[tuple]) -> None:
         as_json = [n for n, name in enumerate(columns) if isinstance(table.c[name].type, sa.JSON)]
         sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-        cursor = self.connection.connection.driver_connection.cursor()
-        written = 0
-        with cursor.copy(sql) as copy:
-            for row in rows:
+        with (
+            self.connection.connection.driver_connection.cursor() as cursor,
+            cursor.copy(sql) as copy,
+        ):
+            for row in batch:
                 if as_json:
                     row = list(row)
                     for n in as_json:
                         if row[n] is not None:
                             row[n] = json.dumps(row[n])
                 copy.write_row(row)
-                written += 1
-        cursor.close()
-        return written
 
 
 def speed_up(connection: sa.Connection) -> None:
