@@ -1,5 +1,5 @@
-"""Indexes for the list pages at department scale: allocations by award date (whole and per
-stream), returns by status and due date (the review queue, overdue lists), variations by status
+"""Indexes for the list pages at department scale: allocations by award date (whole, per
+stream and per grantee), returns by status and due date (the review queue, overdue lists), variations by status
 
 Revision ID: 0005
 Revises: 0002
@@ -23,6 +23,11 @@ def upgrade():
         batch_op.create_index(
             'ix_allocation_stream_awarded_on_id', ['stream_id', 'awarded_on', 'id'], unique=False
         )
+        batch_op.create_index(
+            'ix_allocation_organisation_awarded_on_id',
+            ['organisation_id', 'awarded_on', 'id'],
+            unique=False,
+        )
     with op.batch_alter_table('milestone_return', schema=None) as batch_op:
         batch_op.create_index(
             'ix_milestone_return_status_due_on_id', ['status', 'due_on', 'id'], unique=False
@@ -37,5 +42,6 @@ def downgrade():
     with op.batch_alter_table('milestone_return', schema=None) as batch_op:
         batch_op.drop_index('ix_milestone_return_status_due_on_id')
     with op.batch_alter_table('allocation', schema=None) as batch_op:
+        batch_op.drop_index('ix_allocation_organisation_awarded_on_id')
         batch_op.drop_index('ix_allocation_stream_awarded_on_id')
         batch_op.drop_index('ix_allocation_awarded_on_id')

@@ -27,9 +27,12 @@ class Allocation(Timestamped, Base):
         *non_negative("amount_pence"),
         sa.CheckConstraint("planned_end >= planned_start", name="dates_in_order"),
         sa.Index("ix_allocation_stream_status", "stream_id", "status"),
-        # The allocations list (newest award first), whole or for one stream.
+        # The allocations list (newest award first): whole, for one stream, for one grantee.
         sa.Index("ix_allocation_awarded_on_id", "awarded_on", "id"),
         sa.Index("ix_allocation_stream_awarded_on_id", "stream_id", "awarded_on", "id"),
+        sa.Index(
+            "ix_allocation_organisation_awarded_on_id", "organisation_id", "awarded_on", "id"
+        ),
     )
 
     stream_id: Mapped[int] = mapped_column(ForeignKey("funding_stream.id"))
