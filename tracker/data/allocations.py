@@ -22,17 +22,6 @@ def allocations_page(
     return paginate(scope_to_user(query, Allocation.organisation_id, user), page)
 
 
-def allocations_for_stream(stream_id: int) -> list[Allocation]:
-    return list(
-        db.session.scalars(
-            select(Allocation)
-            .options(joinedload(Allocation.organisation))
-            .where(Allocation.stream_id == stream_id)
-            .order_by(Allocation.organisation_id, Allocation.id)
-        )
-    )
-
-
 def allocation_for_user(allocation_id: int, user: User) -> Allocation | None:
     """An allocation the user may see, or None (another organisation's is simply not found)."""
     query = (

@@ -10,6 +10,7 @@ from tracker.models import (
     Allocation,
     MilestoneReturn,
     Project,
+    ReturnIndicatorValue,
     ReturnStatus,
     User,
 )
@@ -49,7 +50,9 @@ def return_for_user(return_id: int, user: User) -> MilestoneReturn | None:
             .joinedload(Allocation.stream),
             selectinload(MilestoneReturn.spend),
             selectinload(MilestoneReturn.forecasts),
-            selectinload(MilestoneReturn.indicator_values),
+            selectinload(MilestoneReturn.indicator_values).joinedload(
+                ReturnIndicatorValue.indicator
+            ),
             selectinload(MilestoneReturn.milestone_progress),
             selectinload(MilestoneReturn.evidence),
             selectinload(MilestoneReturn.reviews),

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.data.pagination import Page, paginate
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
@@ -43,32 +44,38 @@ class YearTotals:
         return self.budget_pence - self.allocated_pence
 
 
-def stream_totals() -> list[StreamTotals]:
-    """Every stream with its budget and live allocations, summed in the database (3 queries)."""
+def stream_totals(page: int = 1) -> Page:
+    """A page of streams, biggest first, each with its budget and live allocations summed in
+    the database: the same few queries however many streams there are."""
+    streams = paginate(
+        select(FundingStream)
+        .options(selectinload(FundingStream.department))
+        .order_by(FundingStream.announced_pence.desc(), FundingStream.name, FundingStream.id),
+        page,
+    )
+    ids = [stream.id for stream in streams.items]
     budgets = dict(
         db.session.execute(
             select(
                 StreamBudget.stream_id,
                 func.sum(StreamBudget.resource_pence + StreamBudget.capital_pence),
-            ).group_by(StreamBudget.stream_id)
+            )
+            .where(StreamBudget.stream_id.in_(ids))
+            .group_by(StreamBudget.stream_id)
         ).all()
     )
     allocated = dict(
         db.session.execute(
             select(Allocation.stream_id, func.sum(Allocation.amount_pence))
-            .where(LIVE)
+            .where(LIVE, Allocation.stream_id.in_(ids))
             .group_by(Allocation.stream_id)
         ).all()
     )
-    streams = db.session.scalars(
-        select(FundingStream)
-        .options(selectinload(FundingStream.department))
-        .order_by(FundingStream.announced_pence.desc(), FundingStream.name)
-    )
-    return [
+    streams.items = [
         StreamTotals(stream, int(budgets.get(stream.id) or 0), int(allocated.get(stream.id) or 0))
-        for stream in streams
+        for stream in streams.items
     ]
+    return streams
 
 
 def totals_for_stream(stream: FundingStream) -> StreamTotals:

@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from tracker.data.pagination import Page, paginate
 from tracker.extensions import db
@@ -23,7 +24,7 @@ def user_by_email(email: str) -> User | None:
 
 
 def users_page(page: int) -> Page:
-    return paginate(select(User).order_by(User.email), page)
+    return paginate(select(User).options(joinedload(User.organisation)).order_by(User.email), page)
 
 
 def count_failed_sign_ins(

@@ -26,8 +26,8 @@ def index():
 def home():
     if current_user.role.is_grantee and "grantee.overview" in current_app.view_functions:
         return redirect(url_for("grantee.overview"))
-    totals = stream_data.stream_totals() if not current_user.role.is_grantee else []
-    return render_template("main/home.html", totals=totals)
+    page = stream_data.stream_totals(1) if not current_user.role.is_grantee else None
+    return render_template("main/home.html", page=page, totals=page.items if page else [])
 
 
 @bp.get("/health")

@@ -27,6 +27,12 @@ class Allocation(Timestamped, Base):
         *non_negative("amount_pence"),
         sa.CheckConstraint("planned_end >= planned_start", name="dates_in_order"),
         sa.Index("ix_allocation_stream_status", "stream_id", "status"),
+        # The allocations list (newest award first): whole, for one stream, for one grantee.
+        sa.Index("ix_allocation_awarded_on_id", "awarded_on", "id"),
+        sa.Index("ix_allocation_stream_awarded_on_id", "stream_id", "awarded_on", "id"),
+        sa.Index(
+            "ix_allocation_organisation_awarded_on_id", "organisation_id", "awarded_on", "id"
+        ),
     )
 
     stream_id: Mapped[int] = mapped_column(ForeignKey("funding_stream.id"))
@@ -130,7 +136,9 @@ class Variation(Timestamped, Base):
     allocation_id: Mapped[int] = mapped_column(ForeignKey("allocation.id"), index=True)
     kind: Mapped[VariationKind] = mapped_column(status_enum(VariationKind, "variation_kind"))
     status: Mapped[VariationStatus] = mapped_column(
-        status_enum(VariationStatus, "variation_status"), default=VariationStatus.REQUESTED
+        status_enum(VariationStatus, "variation_status"),
+        default=VariationStatus.REQUESTED,
+        index=True,  # the list of variations waiting for a decision
     )
     reason: Mapped[str] = mapped_column(Text)
     # The change asked for and what it replaced, as JSON (years or categories to pence, dates).

@@ -3,6 +3,7 @@
 import enum
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -40,6 +41,8 @@ class MilestoneReturn(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("project_id", "period_start", "revision"),
         *non_negative("revision"),
+        # The review queue and overdue lists: returns in a status, soonest due first.
+        sa.Index("ix_milestone_return_status_due_on_id", "status", "due_on", "id"),
     )
 
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)

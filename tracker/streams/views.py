@@ -1,11 +1,12 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 
 from tracker.access import CIVIL_SERVANTS, current_actor, requires_role
 from tracker.data import allocations as allocation_data
 from tracker.data import audit as audit_data
 from tracker.data import streams as stream_data
 from tracker.models import ReportingFrequency, Role
-from tracker.pages import found, show_rule_broken
+from tracker.pages import found, page_number, show_rule_broken
 from tracker.periods import FinancialYear
 from tracker.services import streams as stream_service
 from tracker.services.errors import RuleBroken
@@ -44,7 +45,8 @@ def _values(form: StreamForm) -> dict:
 @bp.get("")
 @requires_role(*READERS)
 def list_streams():
-    return render_template("streams/list.html", totals=stream_data.stream_totals())
+    page = stream_data.stream_totals(page_number())
+    return render_template("streams/list.html", page=page, totals=page.items)
 
 
 @bp.get("/<int:stream_id>")
@@ -56,7 +58,9 @@ def view_stream(stream_id: int):
         stream=stream,
         totals=stream_data.totals_for_stream(stream),
         years=stream_data.year_totals(stream),
-        allocations=allocation_data.allocations_for_stream(stream.id),
+        allocations=allocation_data.allocations_page(
+            current_user, page_number(), stream_id=stream.id
+        ),
     )
 
 
