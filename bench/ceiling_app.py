@@ -96,7 +96,9 @@ def sign_in():
     if request.method == "GET":
         return SIGN_IN
     email = request.form.get("email", "").strip().lower()
-    found = _query("SELECT id, password_hash, active FROM app_user WHERE lower(email) = ?", (email,))
+    found = _query(
+        "SELECT id, password_hash, active FROM app_user WHERE lower(email) = ?", (email,)
+    )
     password_hash = found[0][1] if found else None
     if not verify_password(password_hash, request.form.get("password", "")) or not found[0][2]:
         return SIGN_IN, 200

@@ -73,6 +73,7 @@ def _raw_runner(app, statements):
 
     with app.app_context():
         connection = db.engine.raw_connection()
+
     # The session statements (BEGIN, the user's row) are part of the page's cost; run the
     # same in the floor so that only the service's own Python is the difference.
     def run():

@@ -119,9 +119,7 @@ def sign_in_email(url: str, role: str) -> str:
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         email = connection.scalar(
-            sa.text(
-                "SELECT email FROM app_user WHERE role = :role AND active ORDER BY id LIMIT 1"
-            ),
+            sa.text("SELECT email FROM app_user WHERE role = :role AND active ORDER BY id LIMIT 1"),
             {"role": role},
         )
     engine.dispose()

@@ -211,7 +211,9 @@ def run(
             rows = _rows_on(service.page(path, cookies[service]))
             ceiling_rows = _rows_on(ceiling.page(path, cookies[ceiling]))
             if rows != ceiling_rows:
-                raise RuntimeError(f"{path}: the service shows {rows} rows, the ceiling {ceiling_rows}")
+                raise RuntimeError(
+                    f"{path}: the service shows {rows} rows, the ceiling {ceiling_rows}"
+                )
             loads = {service: [], ceiling: []}
             for server in (service, ceiling):  # warm up: imports, templates, the page cache
                 wrk(server, path, cookies[server], seconds=1, connections=connections)
