@@ -55,7 +55,10 @@ def _postgres_binaries_version() -> str:
     if not found:
         return "not installed"
     result = subprocess.run([found[-1], "--version"], capture_output=True, text=True)
-    return result.stdout.strip().rsplit(" ", 1)[-1]
+    import re
+
+    found = re.search(r"\d+\.\d+", result.stdout)
+    return found.group(0) if found else result.stdout.strip()
 
 
 def describe(postgres_url: str | None = None) -> dict[str, str]:
