@@ -40,7 +40,8 @@ def server(kind: str) -> Iterator[str | None]:
 
 def url_for(kind: str, server_url: str | None, scale: str, out: Path = OUT) -> str:
     """The database for this scale: a file, or a database on the server (created if missing)."""
-    name = "bench-" + scale.replace(".", "_")
+    prefix = os.environ.get("BENCH_DATABASE_PREFIX", "bench")  # the test gives its own
+    name = f"{prefix}-" + scale.replace(".", "_")
     if kind == "sqlite":
         out.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{out / (name + '.db')}"
