@@ -12,6 +12,10 @@ from tracker.services.errors import RuleBroken
 
 
 def init_app(app: Flask) -> None:
+    from tracker.bench_data.cli import bench_data_command
+
+    app.cli.add_command(bench_data_command)
+
     @app.cli.command("seed")
     @click.option(
         "--demo",
