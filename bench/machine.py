@@ -44,8 +44,19 @@ def postgres_version(url: str | None) -> str:
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         version = connection.scalar(sa.text("SHOW server_version"))
+        settings = [
+            f"{name} {connection.scalar(sa.text(f'SHOW {name}'))}"
+            for name in (
+                "shared_buffers",
+                "work_mem",
+                "effective_cache_size",
+                "random_page_cost",
+                "fsync",
+                "synchronous_commit",
+            )
+        ]
     engine.dispose()
-    return version
+    return f"{version} ({', '.join(settings)})"
 
 
 def _postgres_binaries_version() -> str:

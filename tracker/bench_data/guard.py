@@ -46,7 +46,7 @@ def look(connection: sa.Connection) -> Found:
     for table, condition in NOT_OURS.items():
         # Our own constants, not input.
         sql = f"SELECT COUNT(*) FROM {table} WHERE {condition}"  # noqa: S608
-        count = connection.exec_driver_sql(sql)
+        count = connection.execute(sa.text(sql))
         if n := count.scalar():
             others[table] = n
     ours = connection.exec_driver_sql(
