@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,9 +84,9 @@ def run(
     keep_files: bool = False,
     folder: Path = OUT / "exports",
     log=print,
-) -> list[ExportFigure]:
+) -> Iterator[ExportFigure]:
+    """Yields each export's figure as soon as it is measured."""
     folder.mkdir(parents=True, exist_ok=True)
-    figures = []
     for table, kind in only or EXPORTS:
         service, _ = _run(url, email, "service", table, kind, folder)
         floor, report = _run(url, email, "floor", table, kind, folder)
@@ -98,5 +99,4 @@ def run(
         if not keep_files:
             service.path.unlink(missing_ok=True)
             floor.path.unlink(missing_ok=True)
-        figures.append(figure)
-    return figures
+        yield figure

@@ -136,7 +136,8 @@ def section(result: dict) -> str:
         f"## {name}",
         "",
         f"Run {result['started']} to {result['finished']} at scale `{result['scale']}` "
-        f"({result['data_note']}); `{result['command']}`.",
+        f"({result['data_note']}); `{result['command']}`."
+        + (f" Kept: {result['earlier']}." if result.get("earlier") else ""),
         "",
         "| Machine | |",
         "|---|---|",

@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import json
 import shlex
+import signal
 import sys
 import time
 from datetime import UTC, datetime
@@ -101,6 +102,28 @@ def verdicts(result: dict) -> list[str]:
     return out
 
 
+def _earlier(out: Path, kind: str, scale: str, only: list[str]) -> dict:
+    """With --only, the other benchmarks' figures from this database's last run at this scale
+    (bench/out/results-<db>.json), so the section still shows them (and says when they ran)."""
+    if set(only) >= set(PARTS):
+        return {}
+    path = out / f"results-{kind}.json"
+    try:
+        earlier = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if earlier.get("scale") != scale:
+        return {}
+    kept = {part: earlier[part] for part in PARTS if part not in only and part in earlier}
+    if "dashboards" not in only and "dashboards_small" in earlier:
+        kept["dashboards_small"] = earlier["dashboards_small"]
+    if kept:
+        kept["earlier"] = (
+            f"{', '.join(p for p in PARTS if p in kept)} from the run of {earlier['started']}"
+        )
+    return kept
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "postgresql"], default="sqlite")
@@ -113,7 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-files", action="store_true", help="keep the exported files")
     parser.add_argument("--regenerate", action="store_true", help="refill the database")
     parser.add_argument("--no-small", action="store_true", help="skip the 1%% comparison")
+    parser.add_argument("--exports", help="only these exports, e.g. returns:csv,360giving:json")
     args = parser.parse_args(argv)
+    # A run stopped with SIGTERM stops its servers too (their `finally` blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     kind = "sqlite" if args.db == "sqlite" else "postgresql"
     only = [part.strip() for part in args.only.split(",") if part.strip()]
     settings = dict(QUICK if args.quick else FULL, workers=lists.workers())
@@ -125,23 +151,39 @@ def main(argv: list[str] | None = None) -> int:
     with database.server(kind) as server_url:
         url = database.url_for(kind, server_url, args.scale, args.out)
         filled = database.prepare(url, args.scale, regenerate=args.regenerate)
-        result: dict = {
-            "database": kind,
-            "database_name": "SQLite" if kind == "sqlite" else "PostgreSQL",
-            "scale": args.scale,
-            "data_note": "data kept from an earlier run"
-            if filled is None
-            else f"generated in {filled:,.0f} s",
-            "command": "python -m bench.run " + shlex.join(argv or sys.argv[1:]),
-            "machine": machine.describe(server_url),
-            "settings": settings,
-            "started": started.strftime("%Y-%m-%d %H:%M UTC"),
-        }
+        result: dict = _earlier(args.out, kind, args.scale, only)
+        result.update(
+            {
+                "database": kind,
+                "database_name": "SQLite" if kind == "sqlite" else "PostgreSQL",
+                "scale": args.scale,
+                "data_note": "data kept from an earlier run"
+                if filled is None
+                else f"generated in {filled:,.0f} s",
+                "command": "python -m bench.run " + shlex.join(argv or sys.argv[1:]),
+                "machine": machine.describe(server_url),
+                "settings": settings,
+                "started": started.strftime("%Y-%m-%d %H:%M UTC"),
+            }
+        )
+
+        def save() -> None:
+            """After each benchmark, so that a run cut short keeps what it measured."""
+            result["finished"] = datetime.now(UTC).strftime("%H:%M UTC")
+            result["verdicts"] = verdicts(result)
+            results_path.parent.mkdir(parents=True, exist_ok=True)
+            report.write(results_path, result)
+            text = json.dumps(result, indent=2, default=str)
+            (args.out / f"results-{kind}.json").write_text(text)
+            if args.json:
+                args.json.write_text(text)
+
         viewer = database.sign_in_email(url, "viewer")
         officer = database.sign_in_email(url, "officer")
         if "dashboards" in only:
             print("Dashboards")
             result["dashboards"] = _plain(dashboards.run(url, viewer, repeats=settings["repeats"]))
+            save()
             if args.scale == "department" and not args.quick and not args.no_small:
                 small_url = database.url_for(kind, server_url, "small", args.out)
                 database.prepare(small_url, "small")
@@ -153,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                         repeats=settings["repeats"],
                     )
                 )
+                save()
         if "lists" in only:
             print("List pages")
             result["lists"] = _plain(
@@ -164,11 +207,19 @@ def main(argv: list[str] | None = None) -> int:
                     connections=settings["connections"],
                 )
             )
+            save()
         if "exports" in only:
             print("Exports")
-            result["exports"] = _plain(
-                exports.run(url, officer, keep_files=args.keep_files, folder=args.out / "exports")
+            chosen = (
+                [tuple(e.split(":")) for e in args.exports.split(",")] if args.exports else None
             )
+            done = {(f["table"], f["kind"]): f for f in result.get("exports") or []}
+            for figure in exports.run(
+                url, officer, only=chosen, keep_files=args.keep_files, folder=args.out / "exports"
+            ):
+                done[figure.table, figure.kind] = _plain(figure)
+                result["exports"] = list(done.values())
+                save()
         if "imports" in only:
             print("Import")
             result["imports"] = _plain(
@@ -180,15 +231,10 @@ def main(argv: list[str] | None = None) -> int:
                     folder=args.out / "imports",
                 )
             )
-    result["finished"] = datetime.now(UTC).strftime("%H:%M UTC")
-    result["verdicts"] = verdicts(result)
+            save()
     for line in result["verdicts"]:
         print("- " + line)
-    results_path.parent.mkdir(parents=True, exist_ok=True)
-    report.write(results_path, result)
     print(f"Written to {results_path}")
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2, default=str))
     return 0
 
 
