@@ -6,13 +6,19 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app tracker
 export TRACKER_DEMO_PASSWORD ?= demo-password-for-local-use
 
-.PHONY: run test install assets system-packages db seed lint security clean
+DB ?= sqlite
+BENCH_SCALE ?= department
+
+.PHONY: run test bench install assets system-packages db seed lint security clean
 
 run: install assets db seed ## set up everything and serve on http://127.0.0.1:5000
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install assets system-packages lint security ## set up everything and pass every test, on SQLite and PostgreSQL
 	$(BIN)/python -m tests.run_all
+
+bench: install assets system-packages ## the benchmarks into bench/RESULTS.md: make bench [DB=postgres] [BENCH_SCALE=small]
+	$(BIN)/python -m bench.run --db $(DB) --scale $(BENCH_SCALE)
 
 install: $(VENV)/.installed
 
@@ -40,7 +46,7 @@ seed: db
 	$(FLASK) seed --demo --history
 
 lint: install
-	$(BIN)/ruff check tracker tests seeds migrations wsgi.py gunicorn.conf.py bin/check-dependencies
+	$(BIN)/ruff check tracker tests seeds migrations bench wsgi.py gunicorn.conf.py bin/check-dependencies
 
 security: install ## bandit (fails on any high-severity finding), and the pinned dependencies against known vulnerabilities
 	$(BIN)/bandit -q -r tracker -c bandit.yaml --severity-level high

@@ -327,3 +327,19 @@ def test_a_dashboard_runs_the_same_number_of_queries_however_much_data_there_is(
         page = viewer.get(url)
     assert page.status_code == 200
     assert len(large) == len(small), (len(small), len(large))
+
+
+def test_figures_are_right_aligned_in_every_row_and_names_are_not(signed_in):
+    """The numeric check is worked out once a column (it was once a cell, which made the
+    grantee table quadratic): every row's money cells still align right, the names left."""
+    page = soup_of(signed_in(VIEWER).get("/dashboards/grantees"))
+    rows = page.select("#table-grantees tbody tr")
+    assert len(rows) > 1
+    for row in rows:
+        name, *figures = row.find_all(["th", "td"])
+        assert "govuk-table__cell--numeric" not in (name.get("class") or [])
+        allocated = figures[0]
+        assert "govuk-table__cell--numeric" in allocated["class"], row
+    headers = page.select("#table-grantees thead th")
+    assert "govuk-table__header--numeric" not in headers[0]["class"]
+    assert "govuk-table__header--numeric" in headers[1]["class"]

@@ -27,6 +27,7 @@ class Panel:
     headers: list[str]
     rows: list[list] = field(default_factory=list)
     note: str = ""
+    _numeric: list[bool] | None = field(default=None, init=False, repr=False, compare=False)
 
     def csv_rows(self):
         """Money as exact pounds (Decimal), counts as numbers, the rest as text."""
@@ -35,7 +36,15 @@ class Panel:
             yield [to_pounds(c.pence) if isinstance(c, Money) else c for c in row]
 
     def numeric(self, index: int) -> bool:
-        return any(isinstance(row[index], Money | int) for row in self.rows)
+        """Whether a column holds figures (so is right-aligned). The table asks for every cell,
+        so it is worked out once a column: asked anew each time, a table of the 5,000 grantees
+        took 20 seconds to render (bench/RESULTS.md)."""
+        if self._numeric is None:
+            self._numeric = [
+                any(isinstance(row[i], Money | int) for row in self.rows)
+                for i in range(len(self.headers))
+            ]
+        return self._numeric[index]
 
 
 def portfolio(filters: Filters) -> Panel:
