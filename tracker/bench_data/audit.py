@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from tracker.bench_data.history import allocation_times
 from tracker.bench_data.plan import CONDITIONS, Plan, allocation_title, profile
 from tracker.data.audit import CHAIN_LOCK_KEY
-from tracker.services.audit_chain import GENESIS, chain
+from tracker.services.audit_chain import GENESIS, HASHED_FIELDS, chain
 
 EPOCH = datetime(2010, 1, 1)
 # In the order events of one moment happen (a return is approved, then its payment requested).
@@ -290,15 +290,5 @@ def write_audit_events(writer, rows: Iterable[dict]) -> int:
     )
 
 
-AUDIT_COLUMNS = [
-    "id",
-    "occurred_at",
-    "actor_id",
-    "action",
-    "object_type",
-    "object_id",
-    "before",
-    "after",
-    "remote_address",
-]
+AUDIT_COLUMNS = ["id", *HASHED_FIELDS]
 CHAINED_COLUMNS = [*AUDIT_COLUMNS, "previous_hash", "event_hash"]
