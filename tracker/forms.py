@@ -139,8 +139,19 @@ def length_at_most(limit: int, name: str):
     return check
 
 
+# Characters that change how text around them is shown: right-to-left overrides and isolates
+# can make a name read differently from what it is ("Trojan Source").
+_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _unusual(ch: str) -> bool:
+    code = ord(ch)
+    control = code < 32 or 0x7F <= code <= 0x9F
+    return (control and ch not in "\r\n\t") or ch in _DIRECTION_CONTROLS
+
+
 def no_control_characters(form, field):
-    if field.data and any(ord(ch) < 32 and ch not in "\r\n\t" for ch in field.data):
+    if field.data and any(_unusual(ch) for ch in field.data):
         raise ValidationError("Remove the unusual characters from this answer")
 
 

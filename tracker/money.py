@@ -7,7 +7,8 @@ PENCE_PER_POUND = 100
 # The largest sum any form accepts: £10 billion. More than any grant programme; fits BigInteger.
 MAX_PENCE = 10_000_000_000 * PENCE_PER_POUND
 
-_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$")
+# ASCII digits only: \d alone would take other scripts' digits (Arabic-Indic "١٢٣" as 123).
+_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$", re.ASCII)
 
 
 class MoneyError(ValueError):

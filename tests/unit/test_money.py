@@ -190,3 +190,10 @@ def test_a_percentage_is_exact_to_one_decimal_place_rounding_half_up(part, whole
 @pytest.mark.parametrize("whole", [0, -100])
 def test_a_percentage_of_nothing_is_zero_rather_than_an_error(whole):
     assert percentage(50, whole) == Decimal("0.0")
+
+
+@pytest.mark.parametrize("typed", ["١٢٣", "१२३", "１２３", "12３"])
+def test_digits_of_other_scripts_are_refused_not_read_as_pounds(typed):
+    with pytest.raises(MoneyError) as refusal:
+        parse_pounds(typed)
+    assert str(refusal.value) == "Enter the amount in pounds, like 1250.50"
