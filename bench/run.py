@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     # A run stopped with SIGTERM stops its servers too (their `finally` blocks run).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     kind = "sqlite" if args.db == "sqlite" else "postgresql"
+    args.out.mkdir(parents=True, exist_ok=True)  # not in a fresh clone: bench/out is ignored
     only = [part.strip() for part in args.only.split(",") if part.strip()]
     settings = dict(QUICK if args.quick else FULL, workers=lists.workers())
     results_path = args.results or (
