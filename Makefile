@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app tracker
 export TRACKER_DEMO_PASSWORD ?= demo-password-for-local-use
 
+INSTANCE := $(or $(TRACKER_INSTANCE_PATH),instance)
 DB ?= sqlite
 BENCH_SCALE ?= department
 
@@ -38,9 +39,11 @@ tracker/static/govuk/.built: package.json package-lock.json
 system-packages: ## Debian's Chromium and PostgreSQL for the browser and PostgreSQL tests
 	bin/install-system-packages
 
-db: install
-	mkdir -p instance
+db: install $(INSTANCE)/secret_key
 	$(FLASK) db upgrade
+
+$(INSTANCE)/secret_key: ## a random key for the local service, kept (tracker/config.py reads it)
+	bin/make-secret-key $@
 
 seed: db
 	$(FLASK) seed --demo --history

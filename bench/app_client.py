@@ -5,7 +5,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bench.database import password
+from bench.database import SECRET_KEY, password
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -17,7 +17,7 @@ def service(url: str) -> Flask:
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "ENV": "development",
-            "SECRET_KEY": "bench-secret-key-not-for-production",
+            "SECRET_KEY": SECRET_KEY,
             "SIGN_IN_SLOWDOWN_SECONDS": 0,
         }
     )

@@ -6,6 +6,7 @@ throwaway server started the way the tests start theirs (tests/postgres_server.p
 
 import contextlib
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -18,6 +19,8 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 FLASK = [sys.executable, "-m", "flask", "--app", "tracker"]
+# One random key for every process of a run (a session signed by one server is read by it again).
+SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48)
 
 
 @contextlib.contextmanager
@@ -62,7 +65,7 @@ def environment(url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=url,
-        SECRET_KEY=env.get("SECRET_KEY") or "bench-secret-key-not-for-production",
+        SECRET_KEY=SECRET_KEY,
         TRACKER_ENV="development",
         TRACKER_DEMO_PASSWORD=env.get("TRACKER_DEMO_PASSWORD") or "demo-password-for-local-use",
         SIGN_IN_SLOWDOWN_SECONDS="0",

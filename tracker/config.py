@@ -1,6 +1,8 @@
 """Settings, read from the environment once at start-up. SQLite in instance/ by default."""
 
 import os
+import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,12 +29,34 @@ def _database_url() -> str:
     return url
 
 
+def secret_setting(name: str, *, environment: str) -> str:
+    """A secret the service must be given and never has a default for (SECRET_KEY): the
+    environment variable `name`; or else the file that `name`_FILE names (as a secrets manager
+    mounts one); or else, outside production, instance/<name in lower case>, which `make run`
+    makes (bin/make-secret-key) and only its owner may read. Empty when there is none: the
+    caller refuses to start. Never a value written in the code."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    given = os.environ.get(f"{name}_FILE")
+    kept = INSTANCE_PATH / name.lower()
+    path = Path(given) if given else (kept if environment != "production" else None)
+    if path is None or not path.is_file():
+        if given:
+            raise RuntimeError(f"{name}_FILE names {given}, which is not a file")
+        return ""
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise RuntimeError(f"{path} can be read by others: chmod 600 it ({name} is a secret)")
+    return path.read_text().strip()
+
+
 @dataclass
 class Config:
     """Every setting the service reads; the README lists them."""
 
     ENV: str = field(default_factory=lambda: os.environ.get("TRACKER_ENV", "development"))
-    SECRET_KEY: str = field(default_factory=lambda: os.environ.get("SECRET_KEY", ""))
+    # Signs session cookies and CSRF tokens: from secret_setting(), or the app will not start.
+    SECRET_KEY: str = ""
     SQLALCHEMY_DATABASE_URI: str = field(default_factory=_database_url)
     SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=lambda: {"pool_pre_ping": True})
     SERVICE_NAME: str = "Track Hidden Harms grants"
@@ -110,14 +134,15 @@ class Config:
     def __post_init__(self) -> None:
         # Bodies much bigger than an upload may be are refused before they are read (413).
         self.MAX_CONTENT_LENGTH = self.UPLOAD_MAX_BYTES + 1024 * 1024
-        if self.ENV == "production":
-            self.SESSION_COOKIE_SECURE = True
-            if not self.SECRET_KEY:
+        self.SECRET_KEY = self.SECRET_KEY or secret_setting("SECRET_KEY", environment=self.ENV)
+        if not self.SECRET_KEY:
+            if not self.TESTING:
                 raise RuntimeError(
-                    "Set SECRET_KEY: the service will not start in production without it"
+                    "Set SECRET_KEY (or SECRET_KEY_FILE): the service will not start without "
+                    "it. `make run` makes one for a local service in instance/secret_key."
                 )
-        elif not self.SECRET_KEY:
-            self.SECRET_KEY = "development-only-not-secret"  # noqa: S105
+            # Each test app its own random key: a key anyone can read is a key anyone can use.
+            self.SECRET_KEY = secrets.token_urlsafe(48)
         if self.ENV != "development":
             self.SESSION_COOKIE_SECURE = True
 

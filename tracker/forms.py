@@ -1,11 +1,12 @@
-"""What every form shares: whitespace stripped from text, money read as whole pence, dates in
-the GOV.UK three-part input (31 February refused), and GOV.UK wording for each error."""
+"""What every form shares: whitespace stripped from text (never from a password, whose every
+character counts), money read as whole pence, dates in the GOV.UK three-part input (31 February
+refused), and GOV.UK wording for each error."""
 
 from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import Field, StringField
+from wtforms import Field, PasswordField, StringField
 from wtforms.validators import ValidationError
 
 from tracker.money import MoneyError, format_input, parse_pounds
@@ -21,7 +22,11 @@ class TrackerForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", []) or [])
-            if issubclass(unbound_field.field_class, StringField):
+            # A password is taken as typed: " secret " set by `flask create-user` must work on
+            # the web too (notifications-admin leaves passwords alone for the same reason).
+            if issubclass(unbound_field.field_class, StringField) and not issubclass(
+                unbound_field.field_class, PasswordField
+            ):
                 filters.append(_strip)
             options["filters"] = filters
             field = unbound_field.bind(form=form, **options)

@@ -7,6 +7,7 @@ test fails: the caller uses `gunicorn_serving` as a context manager."""
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -40,7 +41,7 @@ class Gunicorn:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
-def app_environment(database_url: str, instance: Path, **extra: str) -> dict[str, str]:
+def app_environment(database_url: str, instance: Path, **extra: str | None) -> dict[str, str]:
     """What the service reads from its environment (tracker/config.py), for a test server.
     Sign-in throttling is configured, not weakened in the code: the test clients all come from
     127.0.0.1, and a real deployment behind a proxy would see their own addresses."""
@@ -52,7 +53,7 @@ def app_environment(database_url: str, instance: Path, **extra: str) -> dict[str
     env.update(
         {
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-key-for-the-live-server",
+            "SECRET_KEY": secrets.token_urlsafe(48),
             # development: cookies are not Secure, so httpx sends them back over plain http.
             "TRACKER_ENV": "development",
             "TRACKER_DEMO_PASSWORD": DEMO_PASSWORD,
@@ -64,7 +65,10 @@ def app_environment(database_url: str, instance: Path, **extra: str) -> dict[str
             "PYTHONUNBUFFERED": "1",
         }
     )
-    env.update(extra)
+    # A setting given as None is left to the service's own default.
+    env.update({key: value for key, value in extra.items() if value is not None})
+    for key in [key for key, value in extra.items() if value is None]:
+        env.pop(key, None)
     return env
 
 

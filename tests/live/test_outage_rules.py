@@ -92,4 +92,6 @@ def test_fault_injection_is_refused_in_production(tmp_path, monkeypatch):
 def test_a_malformed_fault_injection_setting_stops_the_app_starting(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_FAULT_INJECTION", "pause-everything")
     with pytest.raises(RuntimeError, match="must look like pause:<endpoint>:<writes>:<folder>"):
-        create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db"})
+        create_app(
+            {"ENV": "test", "TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db"}
+        )
