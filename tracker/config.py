@@ -136,7 +136,7 @@ class Config:
         self.MAX_CONTENT_LENGTH = self.UPLOAD_MAX_BYTES + 1024 * 1024
         self.SECRET_KEY = self.SECRET_KEY or secret_setting("SECRET_KEY", environment=self.ENV)
         if not self.SECRET_KEY:
-            if not self.TESTING:
+            if not self.TESTING or self.ENV == "production":
                 raise RuntimeError(
                     "Set SECRET_KEY (or SECRET_KEY_FILE): the service will not start without "
                     "it. `make run` makes one for a local service in instance/secret_key."
