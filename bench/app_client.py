@@ -18,7 +18,6 @@ def service(url: str) -> Flask:
             "SQLALCHEMY_DATABASE_URI": url,
             "ENV": "development",
             "SECRET_KEY": SECRET_KEY,
-            "SIGN_IN_SLOWDOWN_SECONDS": 0,
         }
     )
 

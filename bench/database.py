@@ -68,7 +68,6 @@ def environment(url: str, **extra: str) -> dict[str, str]:
         SECRET_KEY=SECRET_KEY,
         TRACKER_ENV="development",
         TRACKER_DEMO_PASSWORD=env.get("TRACKER_DEMO_PASSWORD") or "demo-password-for-local-use",
-        SIGN_IN_SLOWDOWN_SECONDS="0",
         PYTHONPATH=str(ROOT),
         **extra,
     )

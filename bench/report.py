@@ -4,6 +4,7 @@ PostgreSQL runs both stay in the file; anything outside the sections is left as 
 import re
 from pathlib import Path
 
+from bench import readers
 from bench.timing import ms
 
 HEADING = """# Benchmark results
@@ -151,6 +152,7 @@ def section(result: dict) -> str:
     for part, table in (
         ("dashboards", dashboards_table),
         ("lists", lists_table),
+        ("readers", readers.table),
         ("exports", exports_table),
         ("imports", imports_table),
     ):

@@ -17,10 +17,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import dashboards, database, exports, imports, lists, machine, report
+from bench import dashboards, database, exports, imports, lists, machine, readers, report
 
 ROOT = database.ROOT
-PARTS = ("dashboards", "lists", "exports", "imports")
+PARTS = ("dashboards", "lists", "readers", "exports", "imports")
 FULL = {"repeats": 5, "seconds": 10, "rounds": 3, "connections": 10, "import_rows": 100_000}
 QUICK = {"repeats": 1, "seconds": 1, "rounds": 1, "connections": 4, "import_rows": 2_000}
 
@@ -99,7 +99,7 @@ def verdicts(result: dict) -> list[str]:
             f"Import: {share:.2f} × the driver's bulk rate (target 0.5): "
             + ("met." if share >= 0.5 else f"**missed**, {(0.5 - share) / 0.5 * 100:.0f}% short.")
         )
-    return out
+    return out + readers.verdicts(result)
 
 
 def _earlier(out: Path, kind: str, scale: str, only: list[str]) -> dict:
@@ -203,6 +203,19 @@ def main(argv: list[str] | None = None) -> int:
                 lists.run(
                     url,
                     officer,
+                    seconds=settings["seconds"],
+                    rounds=settings["rounds"],
+                    connections=settings["connections"],
+                )
+            )
+            save()
+        if "readers" in only:
+            print("A reader beside a running summary or export")
+            result["readers"] = _plain(
+                readers.run(
+                    url,
+                    officer,
+                    viewer,
                     seconds=settings["seconds"],
                     rounds=settings["rounds"],
                     connections=settings["connections"],

@@ -114,7 +114,6 @@ def build_app(database_url: str, **overrides):
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "TESTING": True,
-            "SIGN_IN_SLOWDOWN_SECONDS": 0,
             "DEMO_PASSWORD": DEMO_PASSWORD,
             "ENV": "test",
             "SERVER_NAME": None,

@@ -99,7 +99,7 @@ def _wire_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see this page"
     login_manager.session_protection = "strong"
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, testing=app.config["TESTING"])
 
     from tracker.data.users import user_for_session
 

@@ -60,17 +60,25 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str = field(default_factory=_database_url)
     SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=lambda: {"pool_pre_ping": True})
     SERVICE_NAME: str = "Track Hidden Harms grants"
-    # Sign-in throttling: failures counted in the database, so it holds across gunicorn workers.
-    SIGN_IN_WINDOW_MINUTES: int = field(default_factory=lambda: _int("SIGN_IN_WINDOW_MINUTES", 15))
-    SIGN_IN_SLOW_AFTER: int = field(default_factory=lambda: _int("SIGN_IN_SLOW_AFTER", 3))
-    SIGN_IN_SLOWDOWN_SECONDS: float = field(
-        default_factory=lambda: float(os.environ.get("SIGN_IN_SLOWDOWN_SECONDS", "1"))
+    # Sign-in throttling (tracker/services/sign_in_throttle.py), counted in the database so it
+    # holds across gunicorn workers. An account's failures (from browsers that have not signed
+    # in to it; each browser that has gets a counter of its own): this many free, then a wait
+    # that starts here and doubles up to the longest; forgotten this long after the last one.
+    SIGN_IN_FREE_FAILURES: int = field(default_factory=lambda: _int("SIGN_IN_FREE_FAILURES", 5))
+    SIGN_IN_FIRST_WAIT_SECONDS: int = field(
+        default_factory=lambda: _int("SIGN_IN_FIRST_WAIT_SECONDS", 30)
     )
-    SIGN_IN_MAX_FAILURES_PER_ACCOUNT: int = field(
-        default_factory=lambda: _int("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 10)
+    SIGN_IN_LONGEST_WAIT_MINUTES: int = field(
+        default_factory=lambda: _int("SIGN_IN_LONGEST_WAIT_MINUTES", 15)
     )
-    SIGN_IN_MAX_FAILURES_PER_ADDRESS: int = field(
-        default_factory=lambda: _int("SIGN_IN_MAX_FAILURES_PER_ADDRESS", 30)
+    SIGN_IN_FORGET_HOURS: int = field(default_factory=lambda: _int("SIGN_IN_FORGET_HOURS", 24))
+    # One address's failures (browsers unknown to the account they try): free, then waits from
+    # 2 seconds doubling up to this (forgotten after 15 minutes without one).
+    SIGN_IN_ADDRESS_FREE_FAILURES: int = field(
+        default_factory=lambda: _int("SIGN_IN_ADDRESS_FREE_FAILURES", 5)
+    )
+    SIGN_IN_ADDRESS_LONGEST_WAIT_SECONDS: int = field(
+        default_factory=lambda: _int("SIGN_IN_ADDRESS_LONGEST_WAIT_SECONDS", 60)
     )
     # Sessions live on the server (user_session): they end after this long without a request,
     # and this long after sign-in whatever happens; last-seen is written at most this often.

@@ -11,9 +11,9 @@ from flask_login import logout_user
 
 from tracker import clock
 from tracker.access import PUBLIC, declared_access
-from tracker.extensions import db
 from tracker.models import TWO_FACTOR_ROLES, SessionEndReason, User
 from tracker.services import sessions
+from tracker.transactions import committed_at_once
 
 # Pages a user who must still set up a second factor may reach.
 BEFORE_TWO_FACTOR = {
@@ -48,15 +48,24 @@ def init_app(app: Flask) -> None:
         # The health check answers for the database itself: it must not need it to answer.
         if request.endpoint in {"static", "main.health"} or session.get("_user_id") is None:
             return None
-        verdict = sessions.check(
-            session.get("sid"),
-            session.get("_user_id"),
-            clock.now(),
-            limits(app.config),
-            remote_address=request.remote_addr,
-        )
+        now = clock.now()
+
+        def checked(write: bool) -> sessions.Verdict:
+            return sessions.check(
+                session.get("sid"),
+                session.get("_user_id"),
+                now,
+                limits(app.config),
+                remote_address=request.remote_addr,
+                write=write,
+            )
+
+        verdict = checked(write=False)
         if verdict.wrote:
-            db.session.commit()
+            # Once a minute (or when it ends): in a write transaction of its own, where the
+            # session is read again, as another request may have touched or ended it since.
+            with committed_at_once():
+                verdict = checked(write=True)
         if verdict.session is not None:
             g.user_session = verdict.session
             return _two_factor_gate(app, verdict.session.user)

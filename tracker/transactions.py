@@ -8,17 +8,41 @@ counts): it uses @commits(keep_refusals=True).
 A POST takes the audit chain's lock (`data.audit.lock_chain`) before its view runs, so that on
 PostgreSQL every writing request takes its locks in the same order, the chain first and rows
 after: a request that held a row and then waited for the chain while another held the chain and
-waited for that row would be a deadlock. Sign-in does not: it checks a password (slowly) before
-it writes, and must not hold up every other writer while it does.
+waited for that row would be a deadlock. Sign-in (and the other forms that check a password)
+cannot take it first: it checks a password, slowly, and must hold no lock while it does. So it
+records the attempt in a short transaction of its own (`committed_at_once`), checks the
+password with no transaction open, and then takes the chain's lock before it writes anything
+else (`tracker.services.auth`), in the same order as every other writer.
+
+Work that must be kept whatever becomes of the request, or that a reading request (GET, HEAD)
+must write (a session's last-seen time), goes in `committed_at_once()`: it is committed at once
+in a write transaction of its own (see `tracker.database` for why a GET cannot simply write).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 
 from flask import request
 
 from tracker.data.audit import lock_chain
+from tracker.database import writing
 from tracker.extensions import db
+
+
+@contextmanager
+def committed_at_once() -> Iterator[None]:
+    """A short write transaction of its own, committed at the end of the block (rolled back if
+    the block raises). The transaction open before it, which has only read, ends first: in a GET
+    on SQLite that is a deferred read, which could not take the write lock without failing."""
+    db.session.commit()
+    with writing():
+        try:
+            yield
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
 
 
 def commits(view: Callable | None = None, *, keep_refusals: bool = False) -> Callable:

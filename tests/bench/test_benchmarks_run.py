@@ -172,4 +172,19 @@ def test_the_results_say_which_targets_were_met(bench_run):
     assert f"<!-- results:{key}:start -->" in text and f"<!-- results:{key}:end -->" in text
     assert "### Targets" in text
     assert "Cores" in text and "PostgreSQL" in text and "SQLite" in text
-    assert len(results["verdicts"]) == 1 + 2 + 1 + 1  # dashboards, two lists, exports, import
+    # dashboards, two lists, exports, import, a reader beside the summary and beside an export
+    assert len(results["verdicts"]) == 1 + 2 + 1 + 1 + 2
+
+
+def test_the_allocations_list_was_loaded_alone_and_beside_the_summary_and_an_export(bench_run):
+    results, _, _ = bench_run
+    figures = {figure["heavy_path"]: figure for figure in results["readers"]}
+    assert set(figures) == {"/summary", "/exports/returns.csv"}
+    for figure in figures.values():
+        assert figure["page"] == "Allocations"
+        for side in ("alone", "beside"):
+            load = figure[side]
+            assert load["requests"] > 0 and 0 < load["p50_seconds"] <= load["p99_seconds"], figure
+            assert load["not_ok"] == 0, figure
+        assert figure["heavy_runs"] >= 1 and figure["heavy_seconds"] > 0, figure
+        assert figure["heavy_not_ok"] == 0, figure

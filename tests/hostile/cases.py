@@ -152,7 +152,7 @@ CASES: list[Case] = [
         None,
         lambda ctx: {},
         answers={"email": OFFICER, "password": DEMO_PASSWORD},
-        refusal_writes=frozenset({"sign_in_attempt", "audit_event"}),
+        refusal_writes=frozenset({"sign_in_attempt", "sign_in_throttle", "audit_event"}),
     ),
     Case("auth.sign_out", OFFICER, lambda ctx: {}, form_page=lambda v: "/home"),
     Case(
@@ -161,7 +161,7 @@ CASES: list[Case] = [
         _waiting_for_a_code,
         answers_from_page=lambda html: {"code": _code_for(KNOWN_SECRET)},
         kinds={"code": "number"},
-        refusal_writes=frozenset({"sign_in_attempt", "audit_event"}),
+        refusal_writes=frozenset({"sign_in_attempt", "sign_in_throttle", "audit_event"}),
     ),
     Case(
         "account.change_password",
@@ -172,7 +172,7 @@ CASES: list[Case] = [
             "new_password": "a kettle of otters on the stairs",
             "confirm_password": "a kettle of otters on the stairs",
         },
-        refusal_writes=frozenset({"sign_in_attempt", "audit_event"}),
+        refusal_writes=frozenset({"sign_in_attempt", "sign_in_throttle", "audit_event"}),
     ),
     Case(
         "account.set_up_two_factor",

@@ -22,7 +22,6 @@ from tests.reading import user_audit_events
 from tracker.models import AuditEvent, SignInAttempt, User
 
 WRONG_DETAILS = "Enter a correct email address and password"
-TOO_MANY = "There have been too many attempts to sign in. Wait 15 minutes and try again."
 
 
 def user(session, email: str) -> User:
@@ -144,71 +143,6 @@ def test_a_user_made_inactive_is_signed_out_on_their_next_page(signed_in, transa
     response = finance.get("/home")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/sign-in")
-
-
-# --- throttling ------------------------------------------------------------------------------
-
-
-def fail_to_sign_in(browser: Browser, email: str, times: int, **kwargs) -> None:
-    for _ in range(times):
-        response = browser.post(
-            "/sign-in", {"email": email, "password": "not-the-password"}, **kwargs
-        )
-        assert response.status_code == 200, text_of(response)
-        assert WRONG_DETAILS in text_of(response)
-
-
-def test_an_account_is_refused_after_too_many_failures_even_with_the_right_password(
-    app, browser, transaction
-):
-    limit = app.config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"]
-    fail_to_sign_in(browser, OFFICER_2, limit)
-    response = browser.sign_in(OFFICER_2)
-    assert response.status_code == 429
-    assert TOO_MANY in text_of(response)
-    assert browser.get("/home").status_code == 302
-    attempts = transaction.scalar(
-        select(func.count(SignInAttempt.id)).where(SignInAttempt.email == OFFICER_2)
-    )
-    assert attempts == limit  # the refused attempt did not even check the password
-
-
-def test_one_failure_short_of_the_limit_the_right_password_still_works(app, browser):
-    fail_to_sign_in(browser, OFFICER_2, app.config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"] - 1)
-    assert browser.sign_in(OFFICER_2).status_code == 302
-
-
-def test_throttling_one_account_does_not_lock_out_another_from_the_same_address(app, browser):
-    fail_to_sign_in(browser, OFFICER_2, app.config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"])
-    assert browser.sign_in(OFFICER_2).status_code == 429
-    assert browser.sign_in(FINANCE).status_code == 302
-
-
-def test_an_address_is_refused_after_too_many_failures_across_accounts(
-    app, transaction, monkeypatch
-):
-    monkeypatch.setitem(app.config, "SIGN_IN_MAX_FAILURES_PER_ADDRESS", 4)
-    attacker = Browser(app.test_client())
-    here = {"environ_base": {"REMOTE_ADDR": "203.0.113.9"}}
-    for email in ["a@demo.gov.uk", "b@demo.gov.uk", OFFICER, FINANCE]:
-        fail_to_sign_in(attacker, email, 1, **here)
-    refused = attacker.post("/sign-in", {"email": VIEWER, "password": DEMO_PASSWORD}, **here)
-    assert refused.status_code == 429
-    assert TOO_MANY in text_of(refused)
-    elsewhere = Browser(app.test_client())
-    allowed = elsewhere.post(
-        "/sign-in",
-        {"email": VIEWER, "password": DEMO_PASSWORD},
-        environ_base={"REMOTE_ADDR": "198.51.100.7"},
-    )
-    assert allowed.status_code == 302
-
-
-def test_failures_older_than_the_window_no_longer_count(app, browser, monkeypatch):
-    fail_to_sign_in(browser, OFFICER_2, app.config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"])
-    assert browser.sign_in(OFFICER_2).status_code == 429
-    monkeypatch.setitem(app.config, "SIGN_IN_WINDOW_MINUTES", 0)
-    assert browser.sign_in(OFFICER_2).status_code == 302
 
 
 # --- the session -----------------------------------------------------------------------------

@@ -1,17 +1,17 @@
 """Your account: every signed-in user can see it and change their password; civil servants can
 set up a second factor here."""
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from tracker import clock
 from tracker.access import EVERYONE_SIGNED_IN, current_actor, requires_role
 from tracker.account.forms import ChangePasswordForm
+from tracker.auth import known_browser
 from tracker.auth.forms import CodeForm
-from tracker.auth.views import throttle
 from tracker.models import TWO_FACTOR_ROLES
 from tracker.pages import show_rule_broken
-from tracker.services import two_factor
+from tracker.services import sign_in_throttle, two_factor
 from tracker.services import users as user_service
 from tracker.services.errors import RuleBroken
 from tracker.session_guard import current_session
@@ -43,9 +43,10 @@ def change_password():
                 current_actor(),
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
-                throttle=throttle(),
+                rules=sign_in_throttle.rules_from(current_app.config),
                 now=clock.now(),
                 keep=current_session(),
+                known_browser=known_browser.known_to(current_user.email),
             )
         except RuleBroken as error:
             show_rule_broken(form, error)

@@ -15,11 +15,12 @@ from flask_login import login_user, logout_user
 
 from tracker import clock
 from tracker.access import EVERYONE_SIGNED_IN, current_actor, public, requires_role
+from tracker.auth import known_browser
 from tracker.auth.forms import CodeForm, SignInForm
 from tracker.data import users as user_data
 from tracker.models import SessionEndReason, User
-from tracker.services import audit, sessions
-from tracker.services.auth import SignInRefused, Throttle, finish_sign_in, sign_in_with_code
+from tracker.services import audit, sessions, sign_in_throttle
+from tracker.services.auth import MustWait, SignInRefused, finish_sign_in, sign_in_with_code
 from tracker.services.auth import sign_in as check_sign_in
 from tracker.session_guard import current_session
 from tracker.transactions import commits
@@ -30,15 +31,19 @@ bp = Blueprint("auth", __name__)
 WAITING_FOR_CODE = "waiting_for_code"
 
 
-def throttle() -> Throttle:
-    config = current_app.config
-    return Throttle(
-        window_minutes=config["SIGN_IN_WINDOW_MINUTES"],
-        slow_after=config["SIGN_IN_SLOW_AFTER"],
-        slowdown_seconds=config["SIGN_IN_SLOWDOWN_SECONDS"],
-        max_per_account=config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"],
-        max_per_address=config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"],
+def _rules() -> sign_in_throttle.Rules:
+    return sign_in_throttle.rules_from(current_app.config)
+
+
+def too_many_attempts(wait: MustWait, now: datetime, again: str):
+    """Answered at once, never by sleeping: when to try again, and where."""
+    seconds = max(1, round((wait.until - now).total_seconds())) if wait.until else 60
+    page = render_template(
+        "auth/too_many_attempts.html",
+        try_again=sign_in_throttle.try_again(wait.until, now),
+        again=again,
     )
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 def _safe_next(target: str | None) -> str:
@@ -65,7 +70,7 @@ def _start_session(user: User, next_page: str, now: datetime):
     session.clear()
     login_user(user)
     session["sid"] = token
-    return redirect(next_page)
+    return known_browser.remember(redirect(next_page), user.email)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -73,14 +78,21 @@ def _start_session(user: User, next_page: str, now: datetime):
 @commits(keep_refusals=True)
 def sign_in():
     form = SignInForm()
-    status = 200
     if form.validate_on_submit():
         now = clock.now()
         try:
-            user = check_sign_in(form.email.data, form.password.data, _address(), throttle(), now)
+            user = check_sign_in(
+                form.email.data,
+                form.password.data,
+                _address(),
+                _rules(),
+                now,
+                known_browser=known_browser.known_to(form.email.data),
+            )
+        except MustWait as wait:
+            return too_many_attempts(wait, now, request.full_path.rstrip("?"))
         except SignInRefused as refusal:
             form.form_errors.append(refusal.message)
-            status = 429 if refusal.throttled else 200
         else:
             next_page = _safe_next(request.args.get("next"))
             # A session this browser still had ends now: it is replaced, never reused.
@@ -94,7 +106,7 @@ def sign_in():
                 "next": next_page,
             }
             return redirect(url_for("auth.two_factor"))
-    return render_template("auth/sign_in.html", form=form), status
+    return render_template("auth/sign_in.html", form=form)
 
 
 def _waiting_user(now: datetime) -> User | None:
@@ -125,20 +137,24 @@ def two_factor():
             flash(f"Sign in again: the code must be entered within {minutes} minutes", "info")
         return redirect(url_for("auth.sign_in"))
     form = CodeForm()
-    status = 200
     if form.validate_on_submit():
         try:
-            sign_in_with_code(user, form.code.data, _address(), throttle(), now)
+            user = sign_in_with_code(
+                user,
+                form.code.data,
+                _address(),
+                _rules(),
+                now,
+                known_browser=known_browser.known_to(user.email),
+            )
+        except MustWait as wait:
+            return too_many_attempts(wait, now, url_for("auth.two_factor"))
         except SignInRefused as refusal:
-            if refusal.throttled:
-                form.form_errors.append(refusal.message)
-                status = 429
-            else:
-                form.code.errors.append(refusal.message)
+            form.code.errors.append(refusal.message)
         else:
             next_page = session[WAITING_FOR_CODE].get("next") or url_for("main.home")
             return _start_session(user, _safe_next(next_page), now)
-    return render_template("auth/two_factor.html", form=form), status
+    return render_template("auth/two_factor.html", form=form)
 
 
 @bp.post("/sign-out")

@@ -42,6 +42,7 @@ from tracker.models.user import (
     TWO_FACTOR_ROLES,
     Role,
     SignInAttempt,
+    SignInThrottle,
     User,
 )
 from tracker.models.user_session import SessionEndReason, UserSession
@@ -83,6 +84,7 @@ __all__ = [
     "Role",
     "SessionEndReason",
     "SignInAttempt",
+    "SignInThrottle",
     "SpendCategory",
     "StreamBudget",
     "User",

@@ -1,6 +1,7 @@
 import enum
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -69,7 +70,9 @@ class User(UserMixin, Timestamped, Base):
 
 
 class SignInAttempt(Base):
-    """Every sign-in attempt, so throttling holds across gunicorn workers."""
+    """Every sign-in attempt (a password, a second-factor code, or the current password on
+    changing it), stored before it is checked: `succeeded` is set once it is right; `refused`
+    says it was not checked at all, because the account, browser or address had to wait."""
 
     __tablename__ = "sign_in_attempt"
 
@@ -78,3 +81,19 @@ class SignInAttempt(Base):
     remote_address: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(index=True)
     succeeded: Mapped[bool]
+    refused: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+
+class SignInThrottle(Base):
+    """One counter of failed sign-ins: for an account, for one browser's tries at an account, or
+    for an address (`key` says which). Counted with one conditional UPDATE, so that attempts
+    racing each other are all counted (tracker/services/sign_in_throttle.py)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None]
+    # No attempt is checked before this time (none while it is in the future).
+    wait_until: Mapped[datetime | None]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tracker.data import sessions as session_data
+from tracker.data.audit import lock_chain
 from tracker.data.store import save
 from tracker.models import SessionEndReason, User, UserSession
 from tracker.services import audit
@@ -77,10 +78,12 @@ def check(
     limits: Limits,
     *,
     remote_address: str | None = None,
+    write: bool = True,
 ) -> Verdict:
     """The session this cookie names, if it is live and belongs to the user the cookie says;
     a session found idle or too old (or whose user was deactivated) is ended here, and the
-    audit trail says why."""
+    audit trail says why. With write=False nothing is written: the verdict says what would be
+    (`wrote`), so a reading request can do it in a write transaction of its own."""
     if not token or not isinstance(token, str) or user_id is None:
         return Verdict(None)
     found = session_data.session_by_token_hash(token_hash(token))
@@ -94,16 +97,20 @@ def check(
     elif now - found.last_seen_at >= limits.idle:
         reason = SessionEndReason.IDLE
     if reason is not None:
-        end(found, reason, now)
-        audit.record(
-            audit.Actor(None, remote_address),
-            "session ended",
-            found.user,
-            after={"reason": reason, "session_started_at": found.created_at},
-        )
+        if write:
+            # The audit chain's lock before the session's row, as every writer takes them.
+            lock_chain()
+            end(found, reason, now)
+            audit.record(
+                audit.Actor(None, remote_address),
+                "session ended",
+                found.user,
+                after={"reason": reason, "session_started_at": found.created_at},
+            )
         return Verdict(None, reason, wrote=True)
     if now - found.last_seen_at >= limits.touch_every:
-        found.last_seen_at = now
-        save(found)
+        if write:
+            found.last_seen_at = now
+            save(found)
         return Verdict(found, wrote=True)
     return Verdict(found)

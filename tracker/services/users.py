@@ -3,10 +3,12 @@ from datetime import datetime
 
 from tracker import clock
 from tracker.data import users as user_data
+from tracker.data.audit import lock_chain
 from tracker.data.store import DuplicateError, save
 from tracker.models import GRANTEE_ROLES, Organisation, Role, SessionEndReason, User, UserSession
 from tracker.services import audit, sessions
-from tracker.services.auth import SignInRefused, Throttle, check_throttle, record_attempt
+from tracker.services import sign_in_throttle as throttle
+from tracker.services.auth import MustWait, counted_attempt
 from tracker.services.errors import RuleBroken
 from tracker.services.password_policy import check_password
 from tracker.services.passwords import hash_password, verify_password
@@ -96,25 +98,42 @@ def change_own_password(
     *,
     current_password: str,
     new_password: str,
-    throttle: Throttle,
+    rules: throttle.Rules,
     now: datetime,
     keep: UserSession | None,
+    known_browser: str | None = None,
 ) -> None:
     """A signed-in user changes their own password: they must give the current one (a wrong one
     counts against them as a failed sign-in, so a borrowed session cannot guess it), the new one
     follows the password rules, and every other session of theirs ends."""
     user = actor.user
+    user_id, email, password_hash = user.id, user.email, user.password_hash
     remote_address = actor.remote_address or "unknown"
     try:
-        check_throttle(user.email, remote_address, throttle, now)
-    except SignInRefused as refusal:
-        raise RuleBroken(refusal.message) from refusal
-    if not verify_password(user.password_hash, current_password):
-        record_attempt(user.email, remote_address, now, succeeded=False)
+        claim = counted_attempt(email, remote_address, known_browser, rules, now)
+    except MustWait as wait:
+        raise RuleBroken(
+            "There have been too many wrong passwords. " + throttle.try_again(wait.until, now),
+            "current_password",
+        ) from wait
+    # The slow part (two argon2 hashes) with no transaction open: nothing waits for it.
+    right = verify_password(password_hash, current_password)
+    new_hash, refusal = None, None
+    if right:
+        try:
+            check_password(new_password, email=email, field="new_password")
+            new_hash = hash_password(new_password)
+        except RuleBroken as error:
+            refusal = error
+    lock_chain()
+    user = user_data.user_by_id(user_id)
+    if not right:
         audit.record(actor, "password change refused", user)
         raise RuleBroken(CURRENT_PASSWORD_WRONG, "current_password")
-    check_password(new_password, email=user.email, field="new_password")
-    user.password_hash = hash_password(new_password)
+    throttle.passed(claim)  # kept (the view keeps refusals) even if the new one is refused
+    if refusal is not None:
+        raise refusal
+    user.password_hash = new_hash
     save(user)
     ended = sessions.end_all(user, SessionEndReason.PASSWORD_CHANGED, now, keep=keep)
     audit.record(actor, "password changed", user, after={"other_sessions_ended": ended})
