@@ -93,14 +93,18 @@ def wait_before_next(key: str, until: datetime | None) -> None:
     )
 
 
-def waiting_until(keys: list[str]) -> datetime | None:
-    """The latest time any of these counters must wait until."""
+def waiting_until(forget_before: dict[str, datetime], now: datetime) -> datetime | None:
+    """The latest time any of these counters (key -> when its failures are forgotten) must
+    still wait until; None when none must."""
+    rows = db.session.execute(
+        select(SignInThrottle.key, SignInThrottle.wait_until, SignInThrottle.last_failure_at).where(
+            SignInThrottle.key.in_(list(forget_before))
+        )
+    )
     times = [
         until
-        for until in db.session.scalars(
-            select(SignInThrottle.wait_until).where(SignInThrottle.key.in_(keys))
-        )
-        if until is not None
+        for key, until, last in rows
+        if until is not None and until > now and last is not None and last >= forget_before[key]
     ]
     return max(times, default=None)
 

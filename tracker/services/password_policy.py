@@ -24,8 +24,9 @@ def common_passwords() -> frozenset[str]:
 
 def check_password(password: str, *, email: str | None = None, field: str = "password") -> None:
     """Refuses (RuleBroken on `field`) a password that is too short, too long, common, or the
-    user's own email address."""
-    if len(password) < MIN_LENGTH:
+    user's own email address. A password is kept exactly as typed, but spaces around it do not
+    count towards its length: eleven spaces and an x is not a 12-character password."""
+    if len(password.strip()) < MIN_LENGTH:
         raise RuleBroken(f"Password must be {MIN_LENGTH} characters or more", field)
     if len(password) > MAX_LENGTH:
         raise RuleBroken(f"Password must be {MAX_LENGTH} characters or fewer", field)
