@@ -41,6 +41,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from tracker import cli, errors, fault_injection, security, session_guard, template_filters
+    from tracker.services import passwords
+
+    passwords.init_app(app)
 
     errors.init_app(app)
     security.init_app(app)
