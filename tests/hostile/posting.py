@@ -46,19 +46,17 @@ class Tally:
 def fingerprint(session, leave_out: frozenset = frozenset()) -> dict[str, tuple[int, str]]:
     """Every table's row count and a digest of its rows (all columns, in key order).
 
-    Reading every table is most of a hostile example's time, and most examples write nothing:
-    so when nothing can have changed since the last fingerprint taken on this connection (no
-    INSERT, UPDATE or DELETE, nor a rollback, through the engine since), that one is given
-    again instead of reading every table a second time."""
+    Reading every table is most of a hostile example's time, and most examples leave the
+    database as the last one found it: each statement that may change a row gives the data a
+    new version, and a rollback puts back the version of what it went back to (`_Versions`).
+    Each version is read once; asked again, the fingerprint already read is given."""
     from tracker.extensions import db
 
     connection = session.connection()
-    engine = connection.engine
-    _watch_writes(engine)
-    key = (id(connection), leave_out)
-    remembered = _LAST_FINGERPRINT.get(engine)
-    if remembered is not None and remembered[0] == (key, _WRITES[engine]):
-        return dict(remembered[1])
+    versions = _Versions.of(connection.engine)
+    key = (versions.version(connection), leave_out)
+    if key in versions.prints:
+        return dict(versions.prints[key])
     prints = {}
     for table in db.metadata.sorted_tables:
         if table.name in leave_out:
@@ -66,46 +64,79 @@ def fingerprint(session, leave_out: frozenset = frozenset()) -> dict[str, tuple[
         rows = session.execute(select(table).order_by(*table.primary_key.columns)).all()
         digest = hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
         prints[table.name] = (len(rows), digest)
-    _LAST_FINGERPRINT[engine] = ((key, _WRITES[engine]), dict(prints))
+    versions.prints[key] = dict(prints)
     return prints
 
 
-# Per engine: how many statements that can change a row (or undo changes) it has run, and the
-# last fingerprint taken with the count it was taken at.
-_WRITES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_LAST_FINGERPRINT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_CHANGES = (
-    "INSERT",
-    "UPDATE",
-    "DELETE",
-    "REPLACE",
-    "MERGE",
-    "UPSERT",
-    "TRUNCATE",
-    "COPY",
-    "WITH",
-    "ROLLBACK",
-    "CREATE",
-    "DROP",
-    "ALTER",
-)
+# Statements that cannot change a row (a rollback is followed through the engine's events);
+# any other statement is taken to have changed the data.
+_READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA", "SHOW")
 
 
-def _watch_writes(engine) -> None:
-    if engine in _WRITES:
-        return
-    _WRITES[engine] = 0
+class _Versions:
+    """The version of the data each of an engine's connections sees: new with every statement
+    that may change a row, on any connection (another's write may become visible); on a
+    rollback, the version the connection had when the transaction or savepoint it rolled back
+    to began (and a new one for every other connection, to be safe)."""
 
-    def count(*_args) -> None:
-        _WRITES[engine] += 1
+    _engines: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
-    def count_statement(_conn, _cursor, statement, *_args) -> None:
-        if statement.lstrip().upper().startswith(_CHANGES):
-            count()
+    def __init__(self, engine):
+        self.made = 0
+        self.seen: dict = {}  # connection id -> the version of the data it sees
+        self.at_begin: dict = {}  # connection id -> its version when its transaction began
+        self.at_savepoint: dict = {}  # (connection id, savepoint name) -> its version then
+        self.prints: dict = {}  # (version, tables left out) -> fingerprint
+        event.listen(engine, "engine_connect", self._connect)
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine, "rollback", self._rollback)
+        event.listen(engine, "rollback_savepoint", self._rollback_savepoint)
 
-    event.listen(engine, "before_cursor_execute", count_statement)
-    for undo in ("rollback", "rollback_savepoint"):
-        event.listen(engine, undo, count)
+    @classmethod
+    def of(cls, engine) -> "_Versions":
+        if engine not in cls._engines:
+            cls._engines[engine] = cls(engine)
+        return cls._engines[engine]
+
+    def version(self, conn) -> int:
+        if id(conn) not in self.seen:
+            self.seen[id(conn)] = self._new()
+        return self.seen[id(conn)]
+
+    def _new(self) -> int:
+        self.made += 1
+        return self.made
+
+    def _everyone_changes(self) -> None:
+        for connection in self.seen:
+            self.seen[connection] = self._new()
+
+    def _connect(self, conn) -> None:
+        self.seen[id(conn)] = self._new()  # a new Connection object, whatever its id was
+
+    def _statement(self, conn, _cursor, statement, *_args) -> None:
+        said = statement.lstrip().upper()
+        if said.startswith("SAVEPOINT "):
+            # Its name is known only here (the savepoint event is told None).
+            self.at_savepoint[(id(conn), said.split()[1])] = self.version(conn)
+        elif not said.startswith(_READS):
+            self._everyone_changes()
+
+    def _begin(self, conn) -> None:
+        self.at_begin[id(conn)] = self.version(conn)
+
+    def _rollback(self, conn) -> None:
+        back_to = self.at_begin.pop(id(conn), None)
+        self._everyone_changes()
+        if back_to is not None:
+            self.seen[id(conn)] = back_to
+
+    def _rollback_savepoint(self, conn, name, _context) -> None:
+        back_to = self.at_savepoint.get((id(conn), str(name).upper()))
+        self._everyone_changes()
+        if back_to is not None:
+            self.seen[id(conn)] = back_to
 
 
 def changed_tables(before: dict, after: dict) -> dict[str, int]:

@@ -47,3 +47,20 @@ def test_the_fingerprint_leaves_out_what_it_is_told_to(transaction):
     without_users = fingerprint(session, frozenset({"app_user"}))
     assert "app_user" in everything and "app_user" not in without_users
     assert set(everything) - set(without_users) == {"app_user"}
+
+
+def test_a_rollback_to_a_later_savepoint_does_not_hide_an_earlier_change(transaction):
+    session = transaction
+    first = fingerprint(session)
+    outer = session.begin_nested()
+    session.execute(update(Organisation).values(region="Wales"))
+    changed = fingerprint(session)
+    inner = session.begin_nested()
+    session.execute(update(Organisation).values(region="Scotland"))
+    assert fingerprint(session) != changed
+    inner.rollback()
+    # Back to the state after the first change: the same fingerprint, and still not the first.
+    assert fingerprint(session) == changed
+    assert changed_tables(first, fingerprint(session)) == {"organisation": 1}
+    outer.rollback()
+    assert fingerprint(session) == first
