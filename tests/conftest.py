@@ -233,7 +233,7 @@ class PageProblem(AssertionError):
 def check_page(response) -> None:
     """What every HTML page must be: one h1 that the title starts with, no duplicate ids, a
     nonce on every inline script, and a label for every field."""
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = page_read(response)
     h1s = soup.find_all("h1")
     if len(h1s) != 1:
         raise PageProblem(f"{len(h1s)} h1 elements on {response.request.path}")
@@ -308,9 +308,7 @@ class Browser:
         return self.post("/sign-in", {"email": email, "password": password})
 
     def text(self, url: str) -> str:
-        return " ".join(
-            BeautifulSoup(self.get(url).get_data(as_text=True), "html.parser").get_text(" ").split()
-        )
+        return " ".join(page_read(self.get(url)).get_text(" ").split())
 
 
 @pytest.fixture
@@ -337,9 +335,18 @@ def signed_in(app, transaction, request):
 
 
 def text_of(response) -> str:
-    return " ".join(
-        BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ").split()
-    )
+    return " ".join(page_read(response).get_text(" ").split())
+
+
+def page_read(response) -> BeautifulSoup:
+    """The response's page, parsed once (the page check, `text_of` and the hostile tests' checks
+    all read it): only for reading, never to change. `tests.reading.soup_of` gives a copy of
+    one's own."""
+    soup = getattr(response, "_page_read", None)
+    if soup is None:
+        soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        response._page_read = soup
+    return soup
 
 
 # --- the clock -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from bs4 import BeautifulSoup
 from sqlalchemy import event, select
 
-from tests.conftest import Browser
+from tests.conftest import Browser, page_read
 from tests.hostile.cases import Case, Context
 from tests.hostile.strategies import contains_markup
 
@@ -240,7 +240,7 @@ def raw_payloads_in(response, posted: dict) -> list[str]:
     """Markup that was posted and came back unescaped, or an element the poster made."""
     body = response.get_data(as_text=True)
     found = [p for value in posted.values() for p in contains_markup(value) if p in body]
-    soup = BeautifulSoup(body, "html.parser")
+    soup = page_read(response)
     for tag in soup.find_all(True):
         for attribute in tag.attrs:
             if attribute.lower().startswith("on"):
@@ -258,7 +258,7 @@ def follow(visitor: Browser, response):
 
 
 def has_error_message(response) -> bool:
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = page_read(response)
     return bool(
         soup.select(".govuk-error-summary, .govuk-error-message")
         or (soup.h1 and response.status_code >= 400)
