@@ -140,7 +140,7 @@ def make_database(databases):
 # The run's Databases, for migrate_and_seed (a plain function the tests call) to find.
 _DATABASES: list[Databases] = []
 
-# argon2 at its least cost in tests (production keeps argon2's own: see test_passwords.py).
+# argon2 at its least cost in tests (production keeps argon2's own: test_password_hash_cost.py).
 TEST_PASSWORD_HASH_COST = {
     "PASSWORD_HASH_TIME_COST": 1,
     "PASSWORD_HASH_MEMORY_KIB": 8,
