@@ -45,6 +45,7 @@ from tracker.models.user import (
     User,
 )
 from tracker.models.user_session import SessionEndReason, UserSession
+from tracker.models import totals as _totals  # noqa: F401,E402  (the running totals' tables)
 
 __all__ = [
     "CIVIL_SERVANT_ROLES",
