@@ -164,8 +164,17 @@ def portfolio(filters: Filters) -> list[StreamRow]:
         draft, offered, committed, reported, paid, recovered = money.get(sid, [0] * 6)
         rows.append(
             StreamRow(
-                sid, code, name, announced, int(budgets.get(sid) or 0), draft, offered,
-                committed, paid, reported, recovered,
+                sid,
+                code,
+                name,
+                announced,
+                int(budgets.get(sid) or 0),
+                draft,
+                offered,
+                committed,
+                paid,
+                reported,
+                recovered,
             )
         )
     return rows
@@ -218,9 +227,7 @@ def spend_over_time(filters: Filters) -> list[PeriodRow]:
         for n, quarter in enumerate(FinancialYear(year).quarters()):
             profile[quarter.start] = profile.get(quarter.start, 0) + share + (n < remainder)
     starts = sorted(set(actual) | set(profile) | set(forecast))
-    return [
-        PeriodRow(s, actual.get(s, 0), profile.get(s, 0), forecast.get(s)) for s in starts
-    ]
+    return [PeriodRow(s, actual.get(s, 0), profile.get(s, 0), forecast.get(s)) for s in starts]
 
 
 @dataclass
@@ -298,21 +305,22 @@ def stream_grantees(filters: Filters, today: date, *, limit: int | None = None) 
         TotalGrantee,
         filters,
     ).group_by(TotalGrantee.organisation_id)
-    figures = [
-        row for row in db.session.execute(query) if any(int(x) for x in row[1:])
-    ]
+    figures = [row for row in db.session.execute(query) if any(int(x) for x in row[1:])]
     figures.sort(key=lambda row: -int(row[1]))
     shown = figures[:limit] if limit is not None else figures
-    names = dict(
-        db.session.execute(
-            select(Organisation.id, Organisation.name).where(
-                Organisation.id.in_([row[0] for row in shown])
-            )
-        ).all()
-    ) if shown else {}
+    names = (
+        dict(
+            db.session.execute(
+                select(Organisation.id, Organisation.name).where(
+                    Organisation.id.in_([row[0] for row in shown])
+                )
+            ).all()
+        )
+        if shown
+        else {}
+    )
     rows = [
-        GranteeRow(names.get(oid, ""), int(c), int(r), int(p), int(d))
-        for oid, c, r, p, d in shown
+        GranteeRow(names.get(oid, ""), int(c), int(r), int(p), int(d)) for oid, c, r, p, d in shown
     ]
     rows.sort(key=lambda row: (-row.allocated_pence, row.organisation))
     return Grantees(stream_id, stream_name, rows, len(figures))
@@ -450,9 +458,7 @@ def by_evidence_rating(filters: Filters) -> list[GroupRow]:
         for label in set(money) | set(projects)
         if any(money.get(label, (0, 0))) or projects.get(label)
     )
-    return [
-        GroupRow(label, *money.get(label, (0, 0)), projects.get(label, 0)) for label in labels
-    ]
+    return [GroupRow(label, *money.get(label, (0, 0)), projects.get(label, 0)) for label in labels]
 
 
 def red_rated_projects(filters: Filters, limit: int = 20) -> tuple[list[tuple[str, str, str]], int]:
@@ -502,7 +508,9 @@ def overdue_by_stream(filters: Filters, today: date) -> list[tuple[str, int]]:
 def departments() -> list[tuple[int, str]]:
     return [
         tuple(r)
-        for r in db.session.execute(select(Department.id, Department.name).order_by(Department.name))
+        for r in db.session.execute(
+            select(Department.id, Department.name).order_by(Department.name)
+        )
     ]
 
 

@@ -1,5 +1,6 @@
 """Every model, one module per aggregate; importing this package registers them all."""
 
+from tracker.models import totals as _totals  # noqa: F401,E402  (the running totals' tables)
 from tracker.models.allocation import (
     Allocation,
     AllocationCategory,
@@ -45,7 +46,6 @@ from tracker.models.user import (
     User,
 )
 from tracker.models.user_session import SessionEndReason, UserSession
-from tracker.models import totals as _totals  # noqa: F401,E402  (the running totals' tables)
 
 __all__ = [
     "CIVIL_SERVANT_ROLES",

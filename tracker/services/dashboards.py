@@ -151,7 +151,10 @@ def stream_grantees(filters: Filters, today: date) -> Panel:
             "Paid": [charts.pounds(r.paid_pence) for r in shown],
         },
     )
-    note = "Variance compares reported spend with the committed profile of the financial years begun so far."
+    note = (
+        "Variance compares reported spend with the committed profile of the financial years "
+        "begun so far."
+    )
     if grantees.total > len(shown):
         note = (
             f"The {len(shown)} grantees with the most committed, of {grantees.total:,}: the "

@@ -113,7 +113,11 @@ def rebuild(connection) -> Figures:
     for (name, key), values in live.sums.items():
         table = TABLES[name]
         by_table[name].append(
-            {**dict(zip(_keys(table), key, strict=True)), **{c: 0 for c in _values(table)}, **values}
+            {
+                **dict(zip(_keys(table), key, strict=True)),
+                **{c: 0 for c in _values(table)},
+                **values,
+            }
         )
     for name, rows in by_table.items():
         for start in range(0, len(rows), 5_000):
@@ -134,7 +138,9 @@ class Difference:
 
     def __str__(self) -> str:
         where = ", ".join(f"{k}={v}" for k, v in self.key.items())
-        return f"{self.table} ({where}): {self.column} is {self.kept}, the live rows give {self.live}"
+        return (
+            f"{self.table} ({where}): {self.column} is {self.kept}, the live rows give {self.live}"
+        )
 
 
 def check(connection) -> list[Difference]:
@@ -145,8 +151,7 @@ def check(connection) -> list[Difference]:
     for name, table in sorted(TABLES.items()):
         keys, values = _keys(table), _values(table)
         kept = {
-            tuple(row[k] for k in keys): row
-            for row in connection.execute(select(table)).mappings()
+            tuple(row[k] for k in keys): row for row in connection.execute(select(table)).mappings()
         }
         expected = {key: row for (n, key), row in live.sums.items() if n == name}
         for key in sorted(set(kept) | set(expected), key=repr):
@@ -158,14 +163,19 @@ def check(connection) -> list[Difference]:
                         Difference(name, dict(zip(keys, key, strict=True)), column, have, want)
                     )
     table = LatestProjectRating.__table__
-    kept_ratings = {row["project_id"]: dict(row) for row in connection.execute(select(table)).mappings()}
+    kept_ratings = {
+        row["project_id"]: dict(row) for row in connection.execute(select(table)).mappings()
+    }
     for project_id in sorted(set(kept_ratings) | set(live.ratings)):
         have, want = kept_ratings.get(project_id), live.ratings.get(project_id)
         if have != want:
             differences.append(
                 Difference(
-                    table.name, {"project_id": project_id}, "rating",
-                    have and have["rag"], want and want["rag"],
+                    table.name,
+                    {"project_id": project_id},
+                    "rating",
+                    have and have["rag"],
+                    want and want["rag"],
                 )
             )
     return differences

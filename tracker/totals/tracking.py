@@ -43,8 +43,14 @@ RELEVANT = {
     Project: {"evidence_rating", "allocation_id"},
     ProjectTarget: None,
     MilestoneReturn: {
-        "status", "due_on", "submitted_at", "self_rag", "reviewer_rag", "period_start",
-        "project_id", "revision",
+        "status",
+        "due_on",
+        "submitted_at",
+        "self_rag",
+        "reviewer_rag",
+        "period_start",
+        "project_id",
+        "revision",
     },
     ReturnSpend: None,
     ReturnForecast: None,
@@ -98,6 +104,8 @@ def _allocations_of(session, obj, ids: set, new: list) -> None:
     state = inspect(obj)
     history = state.attrs[fk].history
     parents = [p for p in (*history.deleted, *history.unchanged, *history.added) if p is not None]
+    if not parents and state.persistent:
+        parents = [getattr(obj, fk)]  # expired since a commit: loads the row's own columns
     parent = state.dict.get(relationship)  # set by an append, never loaded from here
     if parent is not None:
         _allocations_of(session, parent, ids, new)
@@ -163,15 +171,21 @@ def listen() -> None:
 
 
 @contextmanager
-def moving(session, allocation_ids=()):
+def moving(allocation_ids=()):
     """For writes that bypass the session's flush (Core bulk inserts and updates): the totals
     move by what these allocations add after the block, less what they added before it.
-    Allocations made inside the block are named by `yield`ed set: add their ids to it."""
-    session.flush()
-    connection = session.connection()
+    Allocations inserted inside the block are told by appending a
+    `contributions.NewAllocation` to the list it yields (counted from those values, unread)."""
+    from tracker.extensions import db
+
+    db.session.flush()
+    connection = db.session.connection()
     ids = set(allocation_ids)
     _lock(connection, ids)
     before = contributions.of_allocations(connection, ids)
-    made: set[int] = set()
+    made: list[contributions.NewAllocation] = []
     yield made
-    ledger.move(connection, before, contributions.of_allocations(connection, ids | made))
+    after = contributions.of_allocations(connection, ids)
+    if made:
+        after.merge(contributions.of_new(connection, made))
+    ledger.move(connection, before, after)

@@ -16,7 +16,9 @@ OFFERED = frozenset({A.OFFERED})
 COMMITTED = frozenset({A.ACCEPTED, A.ACTIVE, A.CLOSED})
 
 # Spend a grantee has reported and the department has in hand (not drafts).
-REPORTED = frozenset({ReturnStatus.SUBMITTED, ReturnStatus.APPROVED, ReturnStatus.CHANGES_REQUESTED})
+REPORTED = frozenset(
+    {ReturnStatus.SUBMITTED, ReturnStatus.APPROVED, ReturnStatus.CHANGES_REQUESTED}
+)
 # Returns still owed by the grantee: overdue once their due date has passed.
 OPEN = frozenset(
     {
