@@ -35,18 +35,27 @@ def _short(number: float) -> str:
 def money_ticks(values: list) -> dict:
     """Ticks for a money axis from 0 to just above the largest value, at a round step (1, 2,
     2.5 or 5 times a power of ten, about five of them), labelled in GOV.UK style."""
+    return _ticks(values, money_label, steps=(1, 2, 2.5, 5, 10))
+
+
+def count_ticks(values: list) -> dict:
+    """Ticks for an axis of counts: whole numbers only, from 0 (0 to 1 when all are 0)."""
+    return _ticks(values, lambda n: f"{int(n):,}", steps=(1, 2, 5, 10), smallest=1)
+
+
+def _ticks(values: list, label, *, steps, smallest: float = 0) -> dict:
     top = max([v for v in values if v is not None] + [0])
     if top <= 0:
         top = 1
-    rough = top / 5
+    rough = max(top / 5, smallest)
     power = 10 ** math.floor(math.log10(rough))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough)
+    step = next(m * power for m in steps if m * power >= rough)
     count = math.ceil(top / step - 1e-9)
     ticks = [step * n for n in range(count + 1)]
     return {
         "tickmode": "array",
         "tickvals": ticks,
-        "ticktext": [money_label(t) for t in ticks],
+        "ticktext": [label(t) for t in ticks],
         "range": [0, ticks[-1] * 1.02],
         "autorange": False,
     }
@@ -57,8 +66,17 @@ def _layout(title: str, axis_title: str, *, money: bool = True) -> dict:
         "title": {"text": title, "x": 0, "font": {**FONT, "size": 19}},
         "font": FONT,
         "autosize": True,
-        "margin": {"l": 20, "r": 20, "t": 90, "b": 50},
-        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        # The key sits at the foot of the figure, under the axis and its title, where it can
+        # wrap onto more lines on a phone without running into the chart's title.
+        "margin": {"l": 20, "r": 20, "t": 60, "b": 120},
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 0,
+            "yref": "container",
+            "yanchor": "bottom",
+        },
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "value_axis": {
@@ -98,11 +116,11 @@ def bars(
     ]
     layout = _layout(title, y_title, money=money)
     layout["xaxis"] = layout.pop("value_axis")
-    if money:
-        layout["xaxis"].update(money_ticks([v for values in series.values() for v in values]))
+    every = [v for values in series.values() for v in values]
+    layout["xaxis"].update(money_ticks(every) if money else count_ticks(every))
     layout["yaxis"] = {"automargin": True, "autorange": "reversed"}
     layout["barmode"] = "group"
-    layout["height"] = 160 + len(categories) * (14 * len(series) + 16)
+    layout["height"] = 190 + len(categories) * (14 * len(series) + 16)
     return {"data": data, "layout": layout}
 
 
