@@ -93,6 +93,14 @@ def upgrade():
     sa.Column('projects', sa.Integer(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('stream_id', 'region', 'evidence_rating', name=op.f('pk_total_project'))
     )
+    op.create_table('total_project_rating',
+    sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('region', sa.String(length=60), autoincrement=False, nullable=False),
+    sa.Column('rag', sa.String(length=10), autoincrement=False, nullable=False),
+    sa.Column('rated_by', sa.String(length=10), autoincrement=False, nullable=False),
+    sa.Column('projects', sa.Integer(), server_default='0', nullable=False),
+    sa.PrimaryKeyConstraint('stream_id', 'region', 'rag', 'rated_by', name=op.f('pk_total_project_rating'))
+    )
     op.create_table('total_rating',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('region', sa.String(length=60), autoincrement=False, nullable=False),
@@ -125,6 +133,7 @@ def upgrade():
     sa.Column('stream_id', sa.Integer(), nullable=False),
     sa.Column('region', sa.String(length=60), nullable=False),
     sa.Column('rag', sa.String(length=10), nullable=False),
+    sa.Column('rated_by', sa.String(length=10), nullable=False),
     sa.Column('period_start', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_latest_project_rating_project_id_project')),
     sa.PrimaryKeyConstraint('project_id', name=op.f('pk_latest_project_rating'))
@@ -145,6 +154,7 @@ def downgrade():
     op.drop_table('total_return_due')
     op.drop_table('total_return')
     op.drop_table('total_rating')
+    op.drop_table('total_project_rating')
     op.drop_table('total_project')
     op.drop_table('total_period')
     op.drop_table('total_payment')

@@ -199,6 +199,19 @@ class TotalProject(Base):
     projects: Mapped[int] = _count()
 
 
+class TotalProjectRating(Base):
+    """Projects of live allocations by the RAG rating they carry now and who gave it
+    ("reviewer" or "grantee"): the rule is `tracker.totals.vocabulary.latest_rating`."""
+
+    __tablename__ = "total_project_rating"
+
+    stream_id: Mapped[int] = _stream()
+    region: Mapped[str] = _region()
+    rag: Mapped[str] = _key(type_=String(10))
+    rated_by: Mapped[str] = _key(type_=String(10))
+    projects: Mapped[int] = _count()
+
+
 class LatestProjectRating(Base):
     """Each rated project's latest RAG rating (the rule is `tracker.totals.vocabulary
     .latest_rating`): one row per project, replaced whenever its returns change."""
@@ -213,6 +226,7 @@ class LatestProjectRating(Base):
     stream_id: Mapped[int] = mapped_column(sa.Integer)
     region: Mapped[str] = mapped_column(String(60))
     rag: Mapped[str] = mapped_column(String(10))
+    rated_by: Mapped[str] = mapped_column(String(10))
     period_start: Mapped[date]
 
 
@@ -229,4 +243,5 @@ ADDITIVE = [
     TotalOutputTarget,
     TotalEvidence,
     TotalProject,
+    TotalProjectRating,
 ]

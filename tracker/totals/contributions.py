@@ -35,6 +35,7 @@ from tracker.models.totals import (
     TotalPayment,
     TotalPeriod,
     TotalProject,
+    TotalProjectRating,
     TotalRating,
     TotalReturn,
     TotalReturnDue,
@@ -240,16 +241,19 @@ def _add_allocation(figures: Figures, rows: _Rows, allocation) -> None:
                     forecast_pence=forecast.amount_pence,
                     forecasts=1,
                 )
-        rated = v.latest_rating(returns)
+        rated = v.latest_rating(returns) if status in v.LIVE else None
         if rated is not None:
+            rag, rated_by, period_start = rated
             figures.ratings[project.id] = {
                 "project_id": project.id,
                 "allocation_id": allocation.id,
                 "stream_id": stream,
                 "region": region,
-                "rag": rated[0],
-                "period_start": rated[1],
+                "rag": rag,
+                "rated_by": rated_by,
+                "period_start": period_start,
             }
+            figures.add(TotalProjectRating, (stream, region, rag, rated_by), projects=1)
     for payment in rows.payments.get(allocation.id, []):
         figures.add(
             TotalPayment,

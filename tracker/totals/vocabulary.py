@@ -14,6 +14,8 @@ A = AllocationStatus
 IN_DRAFT = frozenset({A.DRAFT})
 OFFERED = frozenset({A.OFFERED})
 COMMITTED = frozenset({A.ACCEPTED, A.ACTIVE, A.CLOSED})
+# Not withdrawn: an allocation whose projects still carry a rating.
+LIVE = frozenset(set(AllocationStatus) - {A.WITHDRAWN})
 
 # Spend a grantee has reported and the department has in hand (not drafts).
 REPORTED = frozenset(
@@ -42,19 +44,21 @@ def money_column(status: AllocationStatus) -> str | None:
     return None
 
 
-def latest_rating(returns) -> tuple[str, object] | None:
-    """A project's latest RAG rating, from its returns (objects with period_start, revision,
-    self_rag and reviewer_rag): the reviewer's rating of the latest reviewed return wins over
-    a later self-rating the department has not yet reviewed; with no reviewed return, the
-    grantee's latest self-rating. Gives (rag, period_start), or None when nothing is rated."""
+def latest_rating(returns) -> tuple[str, str, object] | None:
+    """The RAG rating a project carries now, from its returns (objects with id, status,
+    period_start, revision, self_rag and reviewer_rag): the department's reviewer's rating on
+    its latest reviewed return, where any has been reviewed (it wins over a later self-rating
+    nobody has reviewed yet); otherwise the grantee's own rating on its latest return the
+    department has in hand (submitted, sent back or approved: a draft's is not yet given).
+    Gives (rag, who rated it: "reviewer" or "grantee", the period it was for), or None."""
     reviewed = [r for r in returns if r.reviewer_rag is not None]
     if reviewed:
-        latest = max(reviewed, key=lambda r: (r.period_start, r.revision))
-        return str(_value(latest.reviewer_rag)), latest.period_start
-    rated = [r for r in returns if r.self_rag is not None]
+        latest = max(reviewed, key=lambda r: (r.period_start, r.revision, r.id))
+        return str(_value(latest.reviewer_rag)), "reviewer", latest.period_start
+    rated = [r for r in returns if r.self_rag is not None and r.status in REPORTED]
     if rated:
-        latest = max(rated, key=lambda r: (r.period_start, r.revision))
-        return str(_value(latest.self_rag)), latest.period_start
+        latest = max(rated, key=lambda r: (r.period_start, r.revision, r.id))
+        return str(_value(latest.self_rag)), "grantee", latest.period_start
     return None
 
 
