@@ -56,9 +56,10 @@ class Page:
 
 def count(query: Select) -> tuple[int, bool]:
     """How many rows, up to COUNT_CAP (and whether there were more)."""
-    capped = query.order_by(None).limit(COUNT_CAP + 1).subquery()
+    cap = COUNT_CAP
+    capped = query.order_by(None).limit(cap + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped)) or 0
-    return min(total, COUNT_CAP), total > COUNT_CAP
+    return min(total, cap), total > cap
 
 
 def _encode(values) -> str:
@@ -84,7 +85,7 @@ def _decode(text: str, width: int) -> list | None:
 def paginate(
     query: Select,
     page: int,
-    per_page: int = PER_PAGE,
+    per_page: int | None = None,
     *,
     keys: list | None = None,
     descending: bool = False,
@@ -94,7 +95,7 @@ def paginate(
 ) -> Page:
     """One page of a query (ordered by `keys`, all one way, when given) and the capped count:
     two queries. `after`/`before` are the keys from a previous page's links."""
-    page = max(1, page)
+    page, per_page = max(1, page), per_page or PER_PAGE
     total, more = count(count_query if count_query is not None else query)
     if keys:
         position = tuple_(*keys)
