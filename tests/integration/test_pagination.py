@@ -87,3 +87,12 @@ def test_counts_stop_at_the_cap(signed_in, transaction, monkeypatch):
     assert total > 5
     text = signed_in(OFFICER).get("/allocations").get_data(as_text=True)
     assert "More than 5 allocations" in text
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["after=5_2020-01-01", "before=2020-13-01_1", "after=2020-01-01_99999999999999", "after=_"],
+)
+def test_a_key_altered_by_hand_is_ignored_not_an_error(signed_in, query):
+    assert signed_in(OFFICER).get(f"/allocations?page=2&{query}").status_code == 200
+    assert signed_in(OFFICER).get(f"/returns?page=2&{query}").status_code == 200

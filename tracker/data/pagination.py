@@ -66,17 +66,22 @@ def _encode(values) -> str:
     return "_".join(v.isoformat() if isinstance(v, date) else str(v) for v in values)
 
 
-def _decode(text: str, width: int) -> list | None:
+def _decode(text: str, keys: list) -> list | None:
+    """The key values in a link, each of its column's type; None for anything else (a link
+    altered by hand is ignored, never an error)."""
     parts = text.split("_")
-    if len(parts) != width:
+    if len(parts) != len(keys):
         return None
     values = []
-    for part in parts:
-        if part.isdigit() and len(part) < 19:
-            values.append(int(part))
-            continue
+    for part, key in zip(parts, keys, strict=True):
+        kind = key.type.python_type
         try:
-            values.append(date.fromisoformat(part))
+            if kind is int and part.isdigit() and len(part) < 10:
+                values.append(int(part))
+            elif kind is date:
+                values.append(date.fromisoformat(part))
+            else:
+                return None
         except ValueError:
             return None
     return values
@@ -99,8 +104,8 @@ def paginate(
     total, more = count(count_query if count_query is not None else query)
     if keys:
         position = tuple_(*keys)
-        after_values = _decode(after, len(keys)) if after else None
-        before_values = _decode(before, len(keys)) if before else None
+        after_values = _decode(after, keys) if after else None
+        before_values = _decode(before, keys) if before else None
         if after_values is not None:
             bound = tuple_(*after_values)
             query = query.where(position < bound if descending else position > bound)
