@@ -25,6 +25,7 @@ from tracker.models import (
     StreamBudget,
 )
 from tracker.models.totals import (
+    ADDITIVE,
     LatestProjectRating,
     TotalAllocation,
     TotalEvidence,
@@ -40,6 +41,7 @@ from tracker.models.totals import (
 )
 from tracker.periods import FinancialYear, Quarter
 from tracker.totals import vocabulary as v
+from tracker.totals.contributions import EVERY_REGION
 
 NOT_KNOWN = "Not known"
 COMMITTED = [str(s) for s in v.COMMITTED]
@@ -60,8 +62,10 @@ class Filters:
         return FinancialYear(self.financial_year) if self.financial_year is not None else None
 
 
-def _narrow(query, table, filters: Filters, *, by_year: bool = True):
-    """Narrow a query over one totals table by the filters its keys allow."""
+def _narrow(query, table, filters: Filters, *, by_year: bool = True, by_region: bool = False):
+    """Narrow a query over one totals table by the filters its keys allow. Tables keyed by
+    region hold a row for every region as well (EVERY_REGION): a page without a region filter
+    reads only those, unless it groups `by_region`."""
     if filters.stream_id is not None:
         query = query.where(table.stream_id == filters.stream_id)
     if filters.department_id is not None:
@@ -70,15 +74,18 @@ def _narrow(query, table, filters: Filters, *, by_year: bool = True):
                 select(FundingStream.id).where(FundingStream.department_id == filters.department_id)
             )
         )
-    if filters.region:
-        if hasattr(table, "region"):
+    if hasattr(table, "region"):
+        if filters.region:
             query = query.where(table.region == filters.region)
-        else:
-            query = query.where(
-                table.organisation_id.in_(
-                    select(Organisation.id).where(Organisation.region == filters.region)
-                )
+        elif table in ADDITIVE:  # the others (each project's rating) have no such rows
+            everywhere = table.region == EVERY_REGION
+            query = query.where(~everywhere if by_region else everywhere)
+    elif filters.region:
+        query = query.where(
+            table.organisation_id.in_(
+                select(Organisation.id).where(Organisation.region == filters.region)
             )
+        )
     if by_year and filters.financial_year is not None:
         query = query.where(table.financial_year == filters.financial_year)
     return query
@@ -92,7 +99,7 @@ def _status_sum(statuses: list[str]):
     return _sum(case((TotalAllocation.status.in_(statuses), TotalAllocation.amount_pence), else_=0))
 
 
-def _money_by(group, filters: Filters) -> dict:
+def _money_by(group, filters: Filters, *, by_region: bool = False) -> dict:
     """{group: (in draft, offered, committed, reported, paid, recovered)}: for a year from
     total_money; for the whole life, the allocations' whole amounts from total_allocation and
     the rest from every year of total_money (2 queries)."""
@@ -108,6 +115,7 @@ def _money_by(group, filters: Filters) -> dict:
         ),
         TotalMoney,
         filters,
+        by_region=by_region,
     ).group_by(group(TotalMoney))
     out = {key: [int(x) for x in figures] for key, *figures in db.session.execute(query)}
     if filters.financial_year is None:
@@ -121,6 +129,7 @@ def _money_by(group, filters: Filters) -> dict:
             TotalAllocation,
             filters,
             by_year=False,
+            by_region=by_region,
         ).group_by(group(TotalAllocation))
         for key, draft, offered, committed in db.session.execute(whole):
             row = out.setdefault(key, [0] * 6)
@@ -423,7 +432,7 @@ class GroupRow:
 
 def by_region(filters: Filters) -> list[GroupRow]:
     """Committed and reported spend by the grantee's region (2 queries)."""
-    money = _money_by(lambda t: t.region, filters)
+    money = _money_by(lambda t: t.region, filters, by_region=True)
     labels = {}
     for region, (_, _, committed, reported, _, _) in money.items():
         if committed or reported:

@@ -26,6 +26,7 @@ from tracker.models import (
     ReturnSpend,
 )
 from tracker.models.totals import (
+    ADDITIVE,
     TotalAllocation,
     TotalEvidence,
     TotalGrantee,
@@ -44,6 +45,14 @@ from tracker.periods import FinancialYear
 from tracker.totals import vocabulary as v
 
 CHUNK = 2_000
+# The region of the rows that add up every region: no organisation's region is ever "*" (the
+# organisation form offers a list of regions), so it cannot be mistaken for one.
+EVERY_REGION = "*"
+_REGION_AT = {
+    model.__tablename__: [c.name for c in model.__table__.primary_key.columns].index("region")
+    for model in ADDITIVE
+    if "region" in model.__table__.c
+}
 
 
 @dataclass
@@ -54,9 +63,16 @@ class Figures:
     ratings: dict = field(default_factory=dict)  # project_id -> row of latest_project_rating
 
     def add(self, table, key: tuple, **values: int) -> None:
-        row = self.sums[table.__tablename__, key]
-        for column, amount in values.items():
-            row[column] += amount
+        """Adds to the row of `key`, and where the table is keyed by region, to the same key's
+        row for every region (EVERY_REGION): what a page without a region filter reads."""
+        keys = [key]
+        at = _REGION_AT.get(table.__tablename__)
+        if at is not None:
+            keys.append((*key[:at], EVERY_REGION, *key[at + 1 :]))
+        for one in keys:
+            row = self.sums[table.__tablename__, one]
+            for column, amount in values.items():
+                row[column] += amount
 
     def merge(self, other: "Figures") -> None:
         for key, values in other.sums.items():
@@ -193,6 +209,8 @@ def _load(connection, where) -> _Rows:
 def _add_allocation(figures: Figures, rows: _Rows, allocation) -> None:
     stream, organisation = allocation.stream_id, allocation.organisation_id
     region = rows.regions.get(organisation) or ""
+    if region == EVERY_REGION:
+        region = ""  # never a region's own name: counted as not known
     status = allocation.status
     figures.add(
         TotalAllocation,
