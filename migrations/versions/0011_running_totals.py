@@ -60,7 +60,15 @@ def upgrade():
     sa.Column('indicator_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('financial_year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('achieved', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('latest', sa.BigInteger(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('stream_id', 'region', 'indicator_id', 'financial_year', name=op.f('pk_total_output'))
+    )
+    op.create_table('total_output_latest',
+    sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('region', sa.String(length=60), autoincrement=False, nullable=False),
+    sa.Column('indicator_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('latest', sa.BigInteger(), server_default='0', nullable=False),
+    sa.PrimaryKeyConstraint('stream_id', 'region', 'indicator_id', name=op.f('pk_total_output_latest'))
     )
     op.create_table('total_output_target',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -159,6 +167,7 @@ def downgrade():
     op.drop_table('total_period')
     op.drop_table('total_payment')
     op.drop_table('total_output_target')
+    op.drop_table('total_output_latest')
     op.drop_table('total_output')
     op.drop_table('total_money')
     op.drop_table('total_grantee')

@@ -151,7 +151,9 @@ class TotalRating(Base):
 
 
 class TotalOutput(Base):
-    """What returns report for each indicator, by the financial year of their period."""
+    """What returns report for each indicator, by the financial year of their period: every
+    period's figures added up (`achieved`, for a flow), and each project's latest figure in the
+    year added up (`latest`, for a count at a point in time or a running total)."""
 
     __tablename__ = "total_output"
 
@@ -160,6 +162,18 @@ class TotalOutput(Base):
     indicator_id: Mapped[int] = _key(type_=sa.Integer)
     financial_year: Mapped[int] = _key(type_=sa.Integer)
     achieved: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    latest: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class TotalOutputLatest(Base):
+    """Each project's latest figure for each indicator, over all years, added up."""
+
+    __tablename__ = "total_output_latest"
+
+    stream_id: Mapped[int] = _stream()
+    region: Mapped[str] = _region()
+    indicator_id: Mapped[int] = _key(type_=sa.Integer)
+    latest: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class TotalOutputTarget(Base):
@@ -240,6 +254,7 @@ ADDITIVE = [
     TotalReturnDue,
     TotalRating,
     TotalOutput,
+    TotalOutputLatest,
     TotalOutputTarget,
     TotalEvidence,
     TotalProject,

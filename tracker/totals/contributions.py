@@ -32,6 +32,7 @@ from tracker.models.totals import (
     TotalGrantee,
     TotalMoney,
     TotalOutput,
+    TotalOutputLatest,
     TotalOutputTarget,
     TotalPayment,
     TotalPeriod,
@@ -250,6 +251,7 @@ def _add_allocation(figures: Figures, rows: _Rows, allocation) -> None:
         for r in returns:
             _add_return(figures, rows, r, stream, organisation, region, rating)
         reported = [r for r in returns if r.status in v.REPORTED]
+        _add_latest_outputs(figures, rows, reported, stream, region)
         if reported:
             latest = max(reported, key=lambda r: (r.period_start, r.revision, r.id))
             for forecast in rows.forecasts.get(latest.id, []):
@@ -283,6 +285,27 @@ def _add_allocation(figures: Figures, rows: _Rows, allocation) -> None:
             year = _fy(payment.paid_on)
             figures.add(TotalMoney, (stream, region, year), paid_pence=payment.amount_pence)
             figures.add(TotalGrantee, (stream, organisation, year), paid_pence=payment.amount_pence)
+
+
+def _add_latest_outputs(figures, rows, reported, stream, region) -> None:
+    """Each of one project's indicators' latest figure (latest period, then revision): in each
+    financial year, and over all of them."""
+    newest_first = sorted(reported, key=lambda r: (r.period_start, r.revision, r.id), reverse=True)
+    in_year: set = set()
+    overall: set = set()
+    for r in newest_first:
+        year = _fy(r.period_start)
+        for value in rows.outputs.get(r.id, []):
+            if (value.indicator_id, year) not in in_year:
+                in_year.add((value.indicator_id, year))
+                figures.add(
+                    TotalOutput, (stream, region, value.indicator_id, year), latest=value.value
+                )
+            if value.indicator_id not in overall:
+                overall.add(value.indicator_id)
+                figures.add(
+                    TotalOutputLatest, (stream, region, value.indicator_id), latest=value.value
+                )
 
 
 def _add_return(figures, rows, r, stream, organisation, region, rating) -> None:
