@@ -123,14 +123,50 @@ def _allocations_of(session, obj, ids: set, new: list) -> None:
         raise Untraceable(f"{type(obj).__name__} has no {parent_class.__name__}")
 
 
-def _lock(connection, ids) -> None:
-    if ids and connection.dialect.name == "postgresql":
+def _lock(connection, ids, *, organisations=(), moving_organisations=()) -> None:
+    """PostgreSQL: the organisations first (their region is part of every figure the
+    allocations add: shared, or exclusive where this flush moves an organisation), then the
+    allocations, each in id order, so writers always lock in one order. SQLite's writers hold
+    the database's lock already."""
+    if connection.dialect.name != "postgresql":
+        return
+    moving = sorted(set(moving_organisations))
+    sharing = sorted(set(organisations) - set(moving))
+    if moving:
+        connection.execute(
+            select(Organisation.id)
+            .where(Organisation.id.in_(moving))
+            .order_by(Organisation.id)
+            .with_for_update()
+        ).all()
+    if sharing:
+        connection.execute(
+            select(Organisation.id)
+            .where(Organisation.id.in_(sharing))
+            .order_by(Organisation.id)
+            .with_for_update(read=True)
+        ).all()
+    if ids:
         connection.execute(
             select(Allocation.id)
             .where(Allocation.id.in_(sorted(ids)))
             .order_by(Allocation.id)
             .with_for_update()
         ).all()
+
+
+def _organisations_of(connection, ids, new) -> set[int]:
+    """The organisations of these allocations, as stored and as about to be written."""
+    found = set()
+    for start in range(0, len(ids), 1_000):
+        chunk = sorted(ids)[start : start + 1_000]
+        found.update(
+            connection.scalars(select(Allocation.organisation_id).where(Allocation.id.in_(chunk)))
+        )
+    for obj in new:
+        organisation = obj.__dict__.get("organisation")
+        found.add(obj.organisation_id if obj.organisation_id else getattr(organisation, "id", None))
+    return {o for o in found if o is not None}
 
 
 def _before_flush(session, _flush_context, _instances) -> None:
@@ -143,13 +179,19 @@ def _before_flush(session, _flush_context, _instances) -> None:
     ]
     if not touched:
         return
+    connection = session.connection()
+    # An organisation whose region moves is locked before its allocations are looked up, so
+    # an allocation made for it meanwhile is either seen here or sees the new region.
+    moving = sorted(o.id for o in touched if isinstance(o, Organisation) and o.id is not None)
+    _lock(connection, (), moving_organisations=moving)
     ids: set[int] = set()
     new: list = []
     with session.no_autoflush:
         for obj in touched:
             _allocations_of(session, obj, ids, new)
-    connection = session.connection()
-    _lock(connection, ids)
+        changed = [o for o in touched if isinstance(o, Allocation) and o.id is not None]
+        organisations = _organisations_of(connection, ids, new + changed)
+    _lock(connection, ids, organisations=organisations, moving_organisations=moving)
     session.info[_KEY] = (ids, new, contributions.of_allocations(connection, ids))
 
 
@@ -181,11 +223,12 @@ def moving(allocation_ids=()):
     db.session.flush()
     connection = db.session.connection()
     ids = set(allocation_ids)
-    _lock(connection, ids)
+    _lock(connection, ids, organisations=_organisations_of(connection, ids, []))
     before = contributions.of_allocations(connection, ids)
     made: list[contributions.NewAllocation] = []
     yield made
     after = contributions.of_allocations(connection, ids)
     if made:
+        _lock(connection, (), organisations={a.organisation_id for a in made})
         after.merge(contributions.of_new(connection, made))
     ledger.move(connection, before, after)
