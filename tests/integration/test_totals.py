@@ -9,14 +9,15 @@ import threading
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from tests.conftest import build_app, migrate_and_seed
 from tests.integration import totals_operations
 from tracker.extensions import db
-from tracker.models.totals import TotalMoney
+from tracker.models.totals import TotalAllocation, TotalMoney
 from tracker.services.errors import NotAllowed, RuleBroken
 from tracker.totals import ledger
+from tracker.totals.contributions import EVERY_REGION
 
 REFUSED = (RuleBroken, NotAllowed)
 steps = st.lists(
@@ -58,6 +59,19 @@ def test_totals_equal_the_live_sums_after_every_operation(transaction, steps):
             assert differences(transaction) == [], f"after {name}({n}, {amount})"
     finally:
         example.rollback()
+
+
+def test_an_imported_file_is_counted_as_drafts_at_once(transaction):
+    """The import writes in bulk, past the session's flush: it tells the totals itself."""
+    in_draft = select(func.sum(TotalAllocation.amount_pence)).where(
+        TotalAllocation.status == "draft", TotalAllocation.region == EVERY_REGION
+    )
+    before = transaction.scalar(in_draft) or 0
+    totals_operations.import_file(2, 500)  # three new drafts: £500.02, £501.02 and £502.02
+    assert (transaction.scalar(in_draft) or 0) == before + 50002 + 50102 + 50202
+    totals_operations.import_file(1, 500)  # and a change to an existing draft, to £507.00
+    assert differences(transaction) == []
+    assert differences(transaction) == []
 
 
 def test_a_changed_total_is_found_named_and_mended(app, make_database):

@@ -30,6 +30,7 @@ from tracker.services import returns as return_service
 from tracker.services import schedule
 from tracker.services import variations as variation_service
 from tracker.services.audit import Actor
+from tracker.services.errors import RuleBroken
 
 THRESHOLD = 100_000_00
 EDITABLE = MilestoneReturn.status.in_(return_service.EDITABLE)
@@ -171,6 +172,40 @@ def move_due_date(n: int, days: int) -> None:
         )
 
 
+def import_file(n: int, pounds: int) -> None:
+    """An officer imports a small file: new drafts, and (where the row names one) a change to
+    an existing draft; refused whole when a row breaks a rule."""
+    from tracker.services import imports as import_service
+    from tracker.services.imports import ImportRefused
+
+    stream = _pick(FundingStream, n)
+    year = stream.first_year
+    draft = _pick(Allocation, n, Allocation.status == AllocationStatus.DRAFT)
+    rows = [
+        "stream_code,organisation_org_id,title,amount,award_date,planned_start,planned_end,"
+        "identifier"
+    ]
+    for k in range(1 + n % 3):
+        organisation = _pick(Organisation, n + k)
+        rows.append(
+            f"{stream.code},{organisation.org_id},Imported {n}-{k},{pounds + k}.{n % 100:02d},"
+            f"{year}-06-01,{year}-07-01,{year + 1}-03-31,"
+        )
+    if draft is not None and n % 2:
+        rows.append(
+            f"{draft.stream.code},{draft.organisation.org_id},{draft.title},{pounds + 7}.00,"
+            f"{draft.awarded_on},{draft.planned_start},{draft.planned_end},{draft.identifier}"
+        )
+    officer = actor(Role.OFFICER, n)
+    pending = import_service.read_upload(
+        officer, "proof.csv", "\n".join(rows).encode(), 1_000_000
+    )
+    try:
+        import_service.import_allocations(officer, pending)
+    except ImportRefused as refused:
+        raise RuleBroken("the file was refused") from refused
+
+
 def move_organisation(n: int, region_index: int) -> None:
     organisation = _pick(Organisation, n)
     organisation.region = REGIONS[region_index % len(REGIONS)]
@@ -185,6 +220,7 @@ def rate_project(n: int, rating_index: int) -> None:
 
 OPERATIONS = {
     "allocate": allocate,
+    "import": import_file,
     "move allocation": move_allocation,
     "report spend": report_spend,
     "submit": submit,
