@@ -22,7 +22,7 @@ def upgrade():
     sa.Column('status', sa.String(length=30), autoincrement=False, nullable=False),
     sa.Column('allocations', sa.Integer(), server_default='0', nullable=False),
     sa.Column('amount_pence', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'status', name=op.f('pk_total_allocation'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'status', name=op.f('pk_total_allocation'))
     )
     op.create_table('total_evidence',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('financial_year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('committed_pence', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('reported_pence', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'evidence_rating', 'financial_year', name=op.f('pk_total_evidence'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'evidence_rating', 'financial_year', name=op.f('pk_total_evidence'))
     )
     op.create_table('total_grantee',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -52,7 +52,7 @@ def upgrade():
     sa.Column('reported_pence', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('paid_pence', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('recovered_pence', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'financial_year', name=op.f('pk_total_money'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'financial_year', name=op.f('pk_total_money'))
     )
     op.create_table('total_output',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -61,21 +61,21 @@ def upgrade():
     sa.Column('financial_year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('achieved', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('latest', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'indicator_id', 'financial_year', name=op.f('pk_total_output'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'indicator_id', 'financial_year', name=op.f('pk_total_output'))
     )
     op.create_table('total_output_latest',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('region', sa.String(length=60), autoincrement=False, nullable=False),
     sa.Column('indicator_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('latest', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'indicator_id', name=op.f('pk_total_output_latest'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'indicator_id', name=op.f('pk_total_output_latest'))
     )
     op.create_table('total_output_target',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('region', sa.String(length=60), autoincrement=False, nullable=False),
     sa.Column('indicator_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('target', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'indicator_id', name=op.f('pk_total_output_target'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'indicator_id', name=op.f('pk_total_output_target'))
     )
     op.create_table('total_payment',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -83,7 +83,7 @@ def upgrade():
     sa.Column('status', sa.String(length=30), autoincrement=False, nullable=False),
     sa.Column('payments', sa.Integer(), server_default='0', nullable=False),
     sa.Column('amount_pence', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'status', name=op.f('pk_total_payment'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'status', name=op.f('pk_total_payment'))
     )
     op.create_table('total_period',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -92,14 +92,14 @@ def upgrade():
     sa.Column('reported_pence', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('forecast_pence', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('forecasts', sa.Integer(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'period_start', name=op.f('pk_total_period'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'period_start', name=op.f('pk_total_period'))
     )
     op.create_table('total_project',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('region', sa.String(length=60), autoincrement=False, nullable=False),
     sa.Column('evidence_rating', sa.String(length=30), autoincrement=False, nullable=False),
     sa.Column('projects', sa.Integer(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'evidence_rating', name=op.f('pk_total_project'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'evidence_rating', name=op.f('pk_total_project'))
     )
     op.create_table('total_project_rating',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -107,7 +107,7 @@ def upgrade():
     sa.Column('rag', sa.String(length=10), autoincrement=False, nullable=False),
     sa.Column('rated_by', sa.String(length=10), autoincrement=False, nullable=False),
     sa.Column('projects', sa.Integer(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'rag', 'rated_by', name=op.f('pk_total_project_rating'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'rag', 'rated_by', name=op.f('pk_total_project_rating'))
     )
     op.create_table('total_rating',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -116,7 +116,7 @@ def upgrade():
     sa.Column('rater', sa.String(length=10), autoincrement=False, nullable=False),
     sa.Column('rag', sa.String(length=10), autoincrement=False, nullable=False),
     sa.Column('returns', sa.Integer(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'financial_year', 'rater', 'rag', name=op.f('pk_total_rating'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'financial_year', 'rater', 'rag', name=op.f('pk_total_rating'))
     )
     op.create_table('total_return',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -125,7 +125,7 @@ def upgrade():
     sa.Column('status', sa.String(length=30), autoincrement=False, nullable=False),
     sa.Column('submitted_on_time', sa.Boolean(), autoincrement=False, nullable=False),
     sa.Column('returns', sa.Integer(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'financial_year', 'status', 'submitted_on_time', name=op.f('pk_total_return'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'financial_year', 'status', 'submitted_on_time', name=op.f('pk_total_return'))
     )
     op.create_table('total_return_due',
     sa.Column('stream_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -133,7 +133,7 @@ def upgrade():
     sa.Column('financial_year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('due_on', sa.Date(), autoincrement=False, nullable=False),
     sa.Column('returns', sa.Integer(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('stream_id', 'region', 'financial_year', 'due_on', name=op.f('pk_total_return_due'))
+    sa.PrimaryKeyConstraint('region', 'stream_id', 'financial_year', 'due_on', name=op.f('pk_total_return_due'))
     )
     op.create_table('latest_project_rating',
     sa.Column('project_id', sa.Integer(), autoincrement=False, nullable=False),

@@ -35,6 +35,7 @@ from tracker.models.totals import (
     TotalOutputTarget,
     TotalPeriod,
     TotalProject,
+    TotalProjectRating,
     TotalRating,
     TotalReturn,
     TotalReturnDue,
@@ -479,7 +480,14 @@ def red_rated_projects(filters: Filters, limit: int = 20) -> tuple[list[tuple[st
         filters,
         by_year=False,
     )
-    count = db.session.scalar(select(func.count()).select_from(red.subquery()))
+    count = db.session.scalar(
+        _narrow(
+            select(_sum(TotalProjectRating.projects)).where(TotalProjectRating.rag == "red"),
+            TotalProjectRating,
+            filters,
+            by_year=False,
+        )
+    )
     if not count:
         return [], 0
     chosen = red.order_by(LatestProjectRating.stream_id, LatestProjectRating.project_id).limit(

@@ -7,8 +7,10 @@ financial year or period, status, ...) and holds sums and counts, changed only b
 and is never deleted by a change, so two writers can never lose each other's deltas; `flask
 totals rebuild` recomputes every table from the live rows and `flask totals check` compares.
 
-`region` is the organisation's region as stored ("" when not known); `financial_year` is the
-year a financial year starts in (2020 for 2020-21)."""
+`region` is the organisation's region as stored ("" when not known), or "*" on the rows that
+add up every region (what a page without a region filter reads); it leads each key, so those
+rows are read by the key's index. `financial_year` is the year a financial year starts in (2020
+for 2020-21)."""
 
 from datetime import date
 
@@ -43,6 +45,7 @@ class TotalAllocation(Base):
     """Allocations (their number and whole amount) by stream, region and status."""
 
     __tablename__ = "total_allocation"
+    __table_args__ = (sa.PrimaryKeyConstraint("region", "stream_id", "status"),)
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()
@@ -58,6 +61,7 @@ class TotalMoney(Base):
     (kept for grant closure: nothing records a recovery yet)."""
 
     __tablename__ = "total_money"
+    __table_args__ = (sa.PrimaryKeyConstraint("region", "stream_id", "financial_year"),)
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()
@@ -76,6 +80,7 @@ class TotalPeriod(Base):
     told apart from a forecast of nothing)."""
 
     __tablename__ = "total_period"
+    __table_args__ = (sa.PrimaryKeyConstraint("region", "stream_id", "period_start"),)
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()
@@ -102,6 +107,7 @@ class TotalPayment(Base):
     """Payments (number and amount) by stream, region and status."""
 
     __tablename__ = "total_payment"
+    __table_args__ = (sa.PrimaryKeyConstraint("region", "stream_id", "status"),)
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()
@@ -115,6 +121,11 @@ class TotalReturn(Base):
     they were submitted by their due date (false when not submitted)."""
 
     __tablename__ = "total_return"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint(
+            "region", "stream_id", "financial_year", "status", "submitted_on_time"
+        ),
+    )
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()
@@ -129,6 +140,7 @@ class TotalReturnDue(Base):
     overdue is a range sum (due before today)."""
 
     __tablename__ = "total_return_due"
+    __table_args__ = (sa.PrimaryKeyConstraint("region", "stream_id", "financial_year", "due_on"),)
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()
@@ -141,6 +153,9 @@ class TotalRating(Base):
     """Returns by the RAG rating given, by the grantee or by the reviewer."""
 
     __tablename__ = "total_rating"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("region", "stream_id", "financial_year", "rater", "rag"),
+    )
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()
@@ -156,6 +171,9 @@ class TotalOutput(Base):
     year added up (`latest`, for a count at a point in time or a running total)."""
 
     __tablename__ = "total_output"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("region", "stream_id", "indicator_id", "financial_year"),
+    )
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()
@@ -169,6 +187,7 @@ class TotalOutputLatest(Base):
     """Each project's latest figure for each indicator, over all years, added up."""
 
     __tablename__ = "total_output_latest"
+    __table_args__ = (sa.PrimaryKeyConstraint("region", "stream_id", "indicator_id"),)
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()
@@ -180,6 +199,7 @@ class TotalOutputTarget(Base):
     """The targets of committed allocations' projects for each indicator."""
 
     __tablename__ = "total_output_target"
+    __table_args__ = (sa.PrimaryKeyConstraint("region", "stream_id", "indicator_id"),)
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()
@@ -193,6 +213,9 @@ class TotalEvidence(Base):
     pence, rounded down), and the spend reported on each project."""
 
     __tablename__ = "total_evidence"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("region", "stream_id", "evidence_rating", "financial_year"),
+    )
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()
@@ -206,6 +229,7 @@ class TotalProject(Base):
     """Committed allocations' projects by the strength of evidence for their intervention."""
 
     __tablename__ = "total_project"
+    __table_args__ = (sa.PrimaryKeyConstraint("region", "stream_id", "evidence_rating"),)
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()
@@ -218,6 +242,7 @@ class TotalProjectRating(Base):
     ("reviewer" or "grantee"): the rule is `tracker.totals.vocabulary.latest_rating`."""
 
     __tablename__ = "total_project_rating"
+    __table_args__ = (sa.PrimaryKeyConstraint("region", "stream_id", "rag", "rated_by"),)
 
     stream_id: Mapped[int] = _stream()
     region: Mapped[str] = _region()

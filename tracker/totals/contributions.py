@@ -50,7 +50,7 @@ CHUNK = 2_000
 # organisation form offers a list of regions), so it cannot be mistaken for one.
 EVERY_REGION = "*"
 _REGION_AT = {
-    model.__tablename__: [c.name for c in model.__table__.primary_key.columns].index("region")
+    model.__tablename__: [c.name for c in model.__table__.columns if c.primary_key].index("region")
     for model in ADDITIVE
     if "region" in model.__table__.c
 }

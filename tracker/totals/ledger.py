@@ -21,7 +21,9 @@ TABLES = {model.__tablename__: model.__table__ for model in ADDITIVE}
 
 
 def _keys(table) -> list[str]:
-    return [c.name for c in table.primary_key.columns]
+    """The key's columns in the order the model declares them (the order of every key tuple in
+    `contributions`), whatever the order of the primary key's index."""
+    return [c.name for c in table.columns if c.primary_key]
 
 
 def _values(table) -> list[str]:
