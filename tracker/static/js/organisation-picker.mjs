@@ -14,6 +14,9 @@ function hideHints(root) {
 for (const select of document.querySelectorAll("select[data-tracker-autocomplete]")) {
   if (!window.accessibleAutocomplete) break;
   const parent = select.parentElement;
+  // The select's "Choose an organisation" option would otherwise start the box filled in.
+  const blank = select.querySelector('option[value=""]');
+  if (blank) blank.textContent = "";
   window.accessibleAutocomplete.enhanceSelectElement({
     selectElement: select,
     defaultValue: "",
