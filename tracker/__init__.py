@@ -103,6 +103,9 @@ def _wire_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     with app.app_context():
         configure_engine(db.engine)
+    from tracker.totals import tracking
+
+    tracking.listen()  # the running totals move with every flush that moves a figure
 
     from tracker.data.users import user_for_session
 
