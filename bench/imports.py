@@ -318,16 +318,20 @@ def _last_event(app) -> int:
 def _remove(app, stream_id: int, after_event: int) -> None:
     """Takes the benchmark's rows out again (untimed), with the audit events they made."""
     from tracker.extensions import db
+    from tracker.totals import tracking
 
     mine = "SELECT id FROM allocation WHERE stream_id = :s"
     with app.app_context():
-        for statement in (
-            f"DELETE FROM audit_event WHERE object_type = 'allocation' AND object_id IN ({mine})",
-            "DELETE FROM audit_event WHERE object_type = 'allocation_import' AND id > :e",
-            f"DELETE FROM allocation_year WHERE allocation_id IN ({mine})",
-            "DELETE FROM allocation WHERE stream_id = :s",
-        ):
-            db.session.execute(text(statement), {"s": stream_id, "e": after_event})
+        ids = list(db.session.scalars(text(mine), {"s": stream_id}))
+        with tracking.moving(ids):  # the running totals lose them too
+            for statement in (
+                f"DELETE FROM audit_event WHERE object_type = 'allocation' "
+                f"AND object_id IN ({mine})",
+                "DELETE FROM audit_event WHERE object_type = 'allocation_import' AND id > :e",
+                f"DELETE FROM allocation_year WHERE allocation_id IN ({mine})",
+                "DELETE FROM allocation WHERE stream_id = :s",
+            ):
+                db.session.execute(text(statement), {"s": stream_id, "e": after_event})
         db.session.commit()
 
 

@@ -16,6 +16,14 @@ import httpx
 from bench.database import OUT, ROOT, environment, password
 
 PAGES = {"Allocations": "/allocations", "Review queue": "/returns"}
+# A deep page of each list, as a person reaches it by following Next: the row before it, by
+# the list's own key (see tracker/data/pagination.py). Page 501 at department scale.
+DEEP_PAGE = 501
+DEEP_KEYS = {
+    "/allocations": "SELECT awarded_on, id FROM allocation ORDER BY awarded_on DESC, id DESC",
+    "/returns": "SELECT due_on, id FROM milestone_return WHERE status = 'submitted'"
+    " ORDER BY due_on, id",
+}
 USER_AGENT = "hht-bench/1 (wrk)"
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
@@ -42,6 +50,15 @@ class ListFigure:
     rows: int
     service: Load
     ceiling: Load
+    deep_path: str = ""
+    deep: Load | None = None  # the service's deep page, loaded as page 1 was
+
+    @property
+    def deep_ratio(self) -> float | None:
+        """The deep page's median latency over page 1's (target: 1.5 at most)."""
+        if self.deep is None:
+            return None
+        return self.deep.p50_seconds / self.service.p50_seconds
 
     @property
     def throughput_share(self) -> float:
@@ -179,6 +196,25 @@ def wrk(server: Server, path: str, cookie: str, *, seconds: int, connections: in
     return Load(rate, p50, p99, requests, sum(1 for s in statuses if s != "200"))
 
 
+def deep_path(url: str, path: str) -> tuple[str, int]:
+    """The address of a deep page of the list, and its number: page 501 where the list is that
+    long, else the deepest whole page there is."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            keys = [tuple(r) for r in connection.execute(sa.text(DEEP_KEYS[path]))]
+    finally:
+        engine.dispose()
+    page = max(2, min(DEEP_PAGE, len(keys) // 50))
+    if len(keys) < 51:
+        return path, 1
+    before = keys[(page - 1) * 50 - 1]
+    key = "_".join(v.isoformat() if hasattr(v, "isoformat") else str(v) for v in before)
+    return f"{path}?page={page}&after={key}", page
+
+
 def _rows_on(html: str) -> int:
     return html.count("<tr") - 1  # less the header row
 
@@ -222,14 +258,44 @@ def run(
                     loads[server].append(
                         wrk(server, path, cookies[server], seconds=seconds, connections=connections)
                     )
+            deep, number = deep_path(url, path)
+            deep_loads = []
+            if number > 1:
+                if _rows_on(service.page(deep, cookies[service])) < 1:
+                    raise RuntimeError(f"{deep}: no rows on the deep page")
+                wrk(service, deep, cookies[service], seconds=1, connections=connections)
+                for _ in range(rounds):
+                    deep_loads.append(
+                        wrk(
+                            service,
+                            deep,
+                            cookies[service],
+                            seconds=seconds,
+                            connections=connections,
+                        )
+                    )
             for server in (service, ceiling):
                 server.page(path, cookies[server])  # still signed in after the load
-            figure = ListFigure(title, path, rows, _median(loads[service]), _median(loads[ceiling]))
+            figure = ListFigure(
+                title,
+                path,
+                rows,
+                _median(loads[service]),
+                _median(loads[ceiling]),
+                deep if deep_loads else "",
+                _median(deep_loads) if deep_loads else None,
+            )
             log(
                 f"  {title}: service {figure.service.requests_per_second:.0f} req/s p99 "
                 f"{figure.service.p99_seconds * 1000:.0f} ms; ceiling "
                 f"{figure.ceiling.requests_per_second:.0f} req/s p99 "
                 f"{figure.ceiling.p99_seconds * 1000:.0f} ms"
+                + (
+                    f"; page {number}: p50 {figure.deep.p50_seconds * 1000:.0f} ms "
+                    f"(x{figure.deep_ratio:.2f} of page 1)"
+                    if figure.deep
+                    else ""
+                )
             )
             figures.append(figure)
     finally:

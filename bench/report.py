@@ -84,6 +84,24 @@ def lists_table(result: dict) -> list[str]:
             f"{ms(cl['p99_seconds'])} | {p99:.1f} | {sv['not_ok'] + cl['not_ok']} | "
             f"{_yes(share >= 0.7 and p99 <= 2)} |"
         )
+    deep = [f for f in result["lists"] if f.get("deep")]
+    if deep:
+        lines += [
+            "",
+            "Deep pages, reached by key as the Next links reach them "
+            "(`tracker/data/pagination.py`), "
+            "loaded the same way:",
+            "",
+            "| Page | Address | Page 1 p50 | Deep page p50 | Ratio (≤ 1.5) | Deep req/s | Met |",
+            "|---|---|---:|---:|---:|---:|---|",
+        ]
+        for f in deep:
+            ratio = f["deep"]["p50_seconds"] / f["service"]["p50_seconds"]
+            lines.append(
+                f"| {f['page']} | `{f['deep_path']}` | {ms(f['service']['p50_seconds'])} | "
+                f"{ms(f['deep']['p50_seconds'])} | {ratio:.2f} | "
+                f"{f['deep']['requests_per_second']:,.0f} | {_yes(ratio <= 1.5)} |"
+            )
     return lines
 
 

@@ -73,6 +73,12 @@ def verdicts(result: dict) -> list[str]:
         parts = [f"{share * 100:.0f}% of the ceiling's requests per second (target 70%)"]
         parts.append(f"p99 {p99:.1f} × the ceiling's (target 2 ×)")
         met = share >= 0.7 and p99 <= 2
+        if f.get("deep"):
+            deep = f["deep"]["p50_seconds"] / f["service"]["p50_seconds"]
+            parts.append(
+                f"its deep page ({f['deep_path']}) at {deep:.2f} × page 1's p50 (target 1.5 ×)"
+            )
+            met = met and deep <= 1.5
         out.append(f"{f['page']} list: {'met' if met else '**missed**'}: " + ", ".join(parts) + ".")
     if result.get("exports"):
         missed = []

@@ -4,8 +4,8 @@ a test client that checks every page it fetches; signed-in clients for the demo 
 import contextlib
 import os
 import re
-import secrets
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,8 +14,10 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.engine import make_url
 
+from tests.databases import Databases
 from tests.postgres_server import throwaway_postgres
 from tests.reliability import Figures
+from tests.session_sign_in import sign_in_with_a_session
 
 DEMO_PASSWORD = "demo-password-for-tests"
 OFFICER = "officer@demo.gov.uk"
@@ -33,6 +35,12 @@ def pytest_addoption(parser):
         choices=["sqlite", "postgresql"],
         default=os.environ.get("TEST_DB", "sqlite"),
         help="the database the integration tests run against",
+    )
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="leave out the tests that run on one database only (unit, browser, bench): what "
+        "make test runs on PostgreSQL after the whole suite on SQLite",
     )
 
 
@@ -54,7 +62,39 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(f"written to {path}")
 
 
+# Tests about signing in sign in through the form, whatever they use (see the `signed_in`
+# fixture): the modules whose names say so, and any test marked `sign_in_form`.
+ABOUT_SIGNING_IN = re.compile(r"sign_in|session|two_factor|throttle|password")
+# What runs on one database only (the SQLite pass of `make test`): what it proves is the same on
+# either. Everything else runs on both; a test here that exercises the database is marked
+# `both_databases` to run on both too.
+ONE_DATABASE_FOLDERS = ("unit", "browser", "bench")
+
+
+def uses_the_sign_in_form(item) -> bool:
+    return bool(ABOUT_SIGNING_IN.search(item.path.stem))
+
+
+def runs_on_one_database(item) -> bool:
+    folder = item.path.parent
+    return (
+        folder.name in ONE_DATABASE_FOLDERS
+        and folder.parent == Path(__file__).parent
+        and item.get_closest_marker("both_databases") is None
+    )
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if uses_the_sign_in_form(item):
+            item.add_marker(pytest.mark.sign_in_form)
+        if runs_on_one_database(item):
+            item.add_marker(pytest.mark.one_database)
+    if config.getoption("--database-tests-only"):
+        left_out = [item for item in items if "one_database" in item.keywords]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if "one_database" not in item.keywords]
     if config.getoption("--db") != "postgresql":
         skip = pytest.mark.skip(reason="needs PostgreSQL: runs in the --db postgresql pass")
         for item in items:
@@ -82,34 +122,37 @@ def database_server(db_kind):
 
 
 @pytest.fixture(scope="session")
-def make_database(database_server, tmp_path_factory):
+def databases(database_server, tmp_path_factory) -> Databases:
+    """Fresh databases for the run (tests/databases.py), dropped at its end."""
+    made = Databases(database_server, tmp_path_factory.mktemp("db"))
+    _DATABASES.append(made)
+    yield made
+    _DATABASES.remove(made)
+    made.drop_all()
+
+
+@pytest.fixture(scope="session")
+def make_database(databases):
     """A factory for fresh, empty databases (dropped at the end of the run)."""
-    made = []
+    return databases.make
 
-    def make() -> str:
-        if database_server is None:
-            path = tmp_path_factory.mktemp("db") / f"{secrets.token_hex(4)}.db"
-            return f"sqlite:///{path}"
-        name = f"hht_test_{secrets.token_hex(5)}"
-        admin = sa.create_engine(database_server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        made.append(name)
-        return database_server.set(database=name).render_as_string(hide_password=False)
 
-    yield make
-    if database_server is not None and made:
-        admin = sa.create_engine(database_server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            for name in made:
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+# The run's Databases, for migrate_and_seed (a plain function the tests call) to find.
+_DATABASES: list[Databases] = []
+
+# argon2 at its least cost in tests (production keeps argon2's own: test_password_hash_cost.py).
+TEST_PASSWORD_HASH_COST = {
+    "PASSWORD_HASH_TIME_COST": 1,
+    "PASSWORD_HASH_MEMORY_KIB": 8,
+    "PASSWORD_HASH_PARALLELISM": 1,
+}
 
 
 def build_app(database_url: str, **overrides):
     from tracker import create_app
 
+    # An app a test builds as production's hashes as production does (it would not start else).
+    cost = {} if overrides.get("ENV") == "production" else TEST_PASSWORD_HASH_COST
     return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -117,12 +160,21 @@ def build_app(database_url: str, **overrides):
             "DEMO_PASSWORD": DEMO_PASSWORD,
             "ENV": "test",
             "SERVER_NAME": None,
+            **cost,
             **overrides,
         }
     )
 
 
 def migrate_and_seed(app) -> None:
+    """Migrates the app's database and loads the streams and demo data. A fresh database from
+    `make_database` gets a copy of the run's template instead, which holds the same rows."""
+    if _DATABASES and _DATABASES[-1].copy_into(app, migrate_and_seed_slowly):
+        return
+    migrate_and_seed_slowly(app)
+
+
+def migrate_and_seed_slowly(app) -> None:
     from flask_migrate import upgrade
 
     from tracker.extensions import db
@@ -182,7 +234,7 @@ class PageProblem(AssertionError):
 def check_page(response) -> None:
     """What every HTML page must be: one h1 that the title starts with, no duplicate ids, a
     nonce on every inline script, and a label for every field."""
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = page_read(response)
     h1s = soup.find_all("h1")
     if len(h1s) != 1:
         raise PageProblem(f"{len(h1s)} h1 elements on {response.request.path}")
@@ -257,9 +309,7 @@ class Browser:
         return self.post("/sign-in", {"email": email, "password": password})
 
     def text(self, url: str) -> str:
-        return " ".join(
-            BeautifulSoup(self.get(url).get_data(as_text=True), "html.parser").get_text(" ").split()
-        )
+        return " ".join(page_read(self.get(url)).get_text(" ").split())
 
 
 @pytest.fixture
@@ -268,11 +318,16 @@ def browser(app, transaction):
 
 
 @pytest.fixture
-def signed_in(app, transaction):
-    """signed_in(email) gives a Browser signed in as that user."""
+def signed_in(app, transaction, request):
+    """signed_in(email) gives a Browser signed in as that user: through the sign-in form in the
+    tests about signing in (`uses_the_sign_in_form`), and elsewhere with a session started as the
+    form would start it (tests/session_sign_in.py), which is much quicker."""
+    through_the_form = request.node.get_closest_marker("sign_in_form") is not None
 
     def make(email: str) -> Browser:
         visitor = Browser(app.test_client())
+        if not through_the_form and sign_in_with_a_session(app, visitor.client, email):
+            return visitor
         response = visitor.sign_in(email)
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return visitor
@@ -281,9 +336,18 @@ def signed_in(app, transaction):
 
 
 def text_of(response) -> str:
-    return " ".join(
-        BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ").split()
-    )
+    return " ".join(page_read(response).get_text(" ").split())
+
+
+def page_read(response) -> BeautifulSoup:
+    """The response's page, parsed once (the page check, `text_of` and the hostile tests' checks
+    all read it): only for reading, never to change. `tests.reading.soup_of` gives a copy of
+    one's own."""
+    soup = getattr(response, "_page_read", None)
+    if soup is None:
+        soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        response._page_read = soup
+    return soup
 
 
 # --- the clock -------------------------------------------------------------------------------

@@ -41,6 +41,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from tracker import cli, errors, fault_injection, security, session_guard, template_filters
+    from tracker.services import passwords
+
+    passwords.init_app(app)
 
     errors.init_app(app)
     security.init_app(app)
@@ -100,6 +103,9 @@ def _wire_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     with app.app_context():
         configure_engine(db.engine, testing=app.config["TESTING"])
+    from tracker.totals import tracking
+
+    tracking.listen()  # the running totals move with every flush that moves a figure
 
     from tracker.data.users import user_for_session
 

@@ -17,6 +17,9 @@ def init_app(app: Flask) -> None:
     from tracker import audit_commands
 
     audit_commands.init_app(app)
+    from tracker.totals import cli as totals_cli
+
+    totals_cli.init_app(app)
 
     @app.cli.command("backup")
     @click.option(

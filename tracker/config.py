@@ -99,6 +99,12 @@ class Config:
     )
     REMEMBER_COOKIE_HTTPONLY: bool = True
     WTF_CSRF_TIME_LIMIT: int = 3600 * 12
+    # argon2id's cost (tracker/services/passwords.py): argon2-cffi's defaults, never lower in
+    # production (the app will not start); only the tests lower them, and not from the
+    # environment.
+    PASSWORD_HASH_TIME_COST: int = 3
+    PASSWORD_HASH_MEMORY_KIB: int = 65536
+    PASSWORD_HASH_PARALLELISM: int = 4
     PROXY_FIX_HOPS: int = field(default_factory=lambda: _int("PROXY_FIX_HOPS", 0))
     # £100,000 or more needs a second officer's approval (grants functional standard).
     SECOND_APPROVAL_THRESHOLD_PENCE: int = 100_000_00

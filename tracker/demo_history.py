@@ -20,6 +20,7 @@ from tracker.models import (
     PaymentStatus,
     Project,
     Rag,
+    ReturnForecast,
     ReturnIndicatorValue,
     ReturnReview,
     ReturnSpend,
@@ -67,6 +68,14 @@ def _fill_one(milestone_return, rng, indicators, officer, finance, drafter, *, a
             ReturnSpend(category=category, amount_pence=total * share // 100)
         )
     milestone_return.spend.append(ReturnSpend(category=SpendCategory.CAPITAL, amount_pence=0))
+    # The grantee forecasts the next period's spend at about this period's rate (the section
+    # is marked done below, so it must hold a forecast).
+    milestone_return.forecasts.append(
+        ReturnForecast(
+            period_start=milestone_return.period_end + timedelta(days=1),
+            amount_pence=int(expected * rng.choice([0.9, 1.0, 1.0, 1.1])),
+        )
+    )
     for indicator in indicators:
         milestone_return.indicator_values.append(
             ReturnIndicatorValue(indicator_id=indicator.id, value=rng.randint(2, 15))

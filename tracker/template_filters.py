@@ -1,5 +1,6 @@
 """Jinja filters for money, dates and periods, and the navigation every page shares."""
 
+import re
 from datetime import date, datetime
 
 from flask import Flask, current_app, request, url_for
@@ -79,11 +80,22 @@ def navigation() -> list[dict]:
     return [{"href": url_for(e), "text": t, "active": active(e)} for e, t in links]
 
 
+# Where our copy of a source sits in the repository: a note for us, not for the reader.
+SOURCE_FILE = re.compile(r"\s*\((?:\.\./)?shared/sources/[^()]*\)")
+
+
+def citation(text: str | None) -> str:
+    """A source as a reader needs it: the publication and its date, without the path of the
+    copy kept beside the code."""
+    return SOURCE_FILE.sub("", text or "").strip()
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_pounds, "pounds")
     app.add_template_filter(lambda pence: format_pounds(pence, whole=True), "whole_pounds")
     app.add_template_filter(format_input, "pounds_input")
     app.add_template_filter(govuk_date, "govuk_date")
+    app.add_template_filter(citation, "citation")
     app.add_template_filter(lambda start_year: FinancialYear(start_year).label, "fy")
     app.add_template_global(percentage, "percentage")
     app.add_template_global(error_summary, "error_summary")

@@ -3,14 +3,14 @@ account and per address (sign_in_throttle), and attempts refused without being c
 (sign_in_attempt.refused)
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0011
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = '0006'
-down_revision = '0005'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -6,13 +6,14 @@ import contextlib
 import hashlib
 import io
 import re
+import weakref
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from tests.conftest import Browser
+from tests.conftest import Browser, page_read
 from tests.hostile.cases import Case, Context
 from tests.hostile.strategies import contains_markup
 
@@ -43,9 +44,19 @@ class Tally:
 
 
 def fingerprint(session, leave_out: frozenset = frozenset()) -> dict[str, tuple[int, str]]:
-    """Every table's row count and a digest of its rows (all columns, in key order)."""
+    """Every table's row count and a digest of its rows (all columns, in key order).
+
+    Reading every table is most of a hostile example's time, and most examples leave the
+    database as the last one found it: each statement that may change a row gives the data a
+    new version, and a rollback puts back the version of what it went back to (`_Versions`).
+    Each version is read once; asked again, the fingerprint already read is given."""
     from tracker.extensions import db
 
+    connection = session.connection()
+    versions = _Versions.of(connection.engine)
+    key = (versions.version(connection), leave_out)
+    if key in versions.prints:
+        return dict(versions.prints[key])
     prints = {}
     for table in db.metadata.sorted_tables:
         if table.name in leave_out:
@@ -53,7 +64,79 @@ def fingerprint(session, leave_out: frozenset = frozenset()) -> dict[str, tuple[
         rows = session.execute(select(table).order_by(*table.primary_key.columns)).all()
         digest = hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
         prints[table.name] = (len(rows), digest)
+    versions.prints[key] = dict(prints)
     return prints
+
+
+# Statements that cannot change a row (a rollback is followed through the engine's events);
+# any other statement is taken to have changed the data.
+_READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA", "SHOW")
+
+
+class _Versions:
+    """The version of the data each of an engine's connections sees: new with every statement
+    that may change a row, on any connection (another's write may become visible); on a
+    rollback, the version the connection had when the transaction or savepoint it rolled back
+    to began (and a new one for every other connection, to be safe)."""
+
+    _engines: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+    def __init__(self, engine):
+        self.made = 0
+        self.seen: dict = {}  # connection id -> the version of the data it sees
+        self.at_begin: dict = {}  # connection id -> its version when its transaction began
+        self.at_savepoint: dict = {}  # (connection id, savepoint name) -> its version then
+        self.prints: dict = {}  # (version, tables left out) -> fingerprint
+        event.listen(engine, "engine_connect", self._connect)
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine, "rollback", self._rollback)
+        event.listen(engine, "rollback_savepoint", self._rollback_savepoint)
+
+    @classmethod
+    def of(cls, engine) -> "_Versions":
+        if engine not in cls._engines:
+            cls._engines[engine] = cls(engine)
+        return cls._engines[engine]
+
+    def version(self, conn) -> int:
+        if id(conn) not in self.seen:
+            self.seen[id(conn)] = self._new()
+        return self.seen[id(conn)]
+
+    def _new(self) -> int:
+        self.made += 1
+        return self.made
+
+    def _everyone_changes(self) -> None:
+        for connection in self.seen:
+            self.seen[connection] = self._new()
+
+    def _connect(self, conn) -> None:
+        self.seen[id(conn)] = self._new()  # a new Connection object, whatever its id was
+
+    def _statement(self, conn, _cursor, statement, *_args) -> None:
+        said = statement.lstrip().upper()
+        if said.startswith("SAVEPOINT "):
+            # Its name is known only here (the savepoint event is told None).
+            self.at_savepoint[(id(conn), said.split()[1])] = self.version(conn)
+        elif not said.startswith(_READS):
+            self._everyone_changes()
+
+    def _begin(self, conn) -> None:
+        self.at_begin[id(conn)] = self.version(conn)
+
+    def _rollback(self, conn) -> None:
+        back_to = self.at_begin.pop(id(conn), None)
+        self._everyone_changes()
+        if back_to is not None:
+            self.seen[id(conn)] = back_to
+
+    def _rollback_savepoint(self, conn, name, _context) -> None:
+        back_to = self.at_savepoint.get((id(conn), str(name).upper()))
+        self._everyone_changes()
+        if back_to is not None:
+            self.seen[id(conn)] = back_to
 
 
 def changed_tables(before: dict, after: dict) -> dict[str, int]:
@@ -157,7 +240,7 @@ def raw_payloads_in(response, posted: dict) -> list[str]:
     """Markup that was posted and came back unescaped, or an element the poster made."""
     body = response.get_data(as_text=True)
     found = [p for value in posted.values() for p in contains_markup(value) if p in body]
-    soup = BeautifulSoup(body, "html.parser")
+    soup = page_read(response)
     for tag in soup.find_all(True):
         for attribute in tag.attrs:
             if attribute.lower().startswith("on"):
@@ -175,7 +258,7 @@ def follow(visitor: Browser, response):
 
 
 def has_error_message(response) -> bool:
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = page_read(response)
     return bool(
         soup.select(".govuk-error-summary, .govuk-error-message")
         or (soup.h1 and response.status_code >= 400)

@@ -5,14 +5,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import FINANCE, OFFICER, OFFICER_2, VIEWER, text_of
+from tests.factories import organisation, stream
 from tests.reading import count, error_beside, history_rows, soup_of, value_of
 from tracker.models import (
     Allocation,
     AllocationStatus,
     AllocationYear,
     AuditEvent,
-    FundingStream,
-    Organisation,
     User,
 )
 
@@ -22,14 +21,6 @@ from tracker.models import (
 def error_at_top_of_form(response) -> str:
     message = soup_of(response).find(id="form-error")
     return " ".join(message.get_text(" ").split()) if message else ""
-
-
-def stream(session, code: str) -> FundingStream:
-    return session.scalars(select(FundingStream).where(FundingStream.code == code)).one()
-
-
-def organisation(session, org_id: str) -> Organisation:
-    return session.scalars(select(Organisation).where(Organisation.org_id == org_id)).one()
 
 
 def allocation(session, identifier: str) -> Allocation:

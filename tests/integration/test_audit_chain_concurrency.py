@@ -15,12 +15,11 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import build_app, migrate_and_seed
+from tests.factories import make_stream
 from tests.integration.test_concurrency import run_together
 from tracker.data import audit as audit_data
 from tracker.extensions import db
 from tracker.models import AuditEvent
-from tracker.services import streams as stream_service
-from tracker.services.audit import SYSTEM
 from tracker.services.audit_chain import chain
 
 THREADS = 20
@@ -49,19 +48,7 @@ def create_streams(barrier, app, thread: int) -> int:
     with app.app_context():
         barrier.wait()
         for n in range(STREAMS_EACH):
-            stream = stream_service.create_stream(
-                SYSTEM,
-                code=f"CHAIN-{thread}-{n}",
-                name=f"Chain race stream {thread}-{n}",
-                department=None,
-                announced_pence=1_000_00,
-                announced_on=date(2020, 5, 21),
-                first_year=2020,
-                last_year=2020,
-            )
-            stream_service.set_budget(
-                SYSTEM, stream, 2020, resource_pence=1_000_00, capital_pence=0
-            )
+            make_stream(f"CHAIN-{thread}-{n}", 1_000_00, name=f"Chain race stream {thread}-{n}")
             db.session.commit()
         return STREAMS_EACH
 

@@ -23,6 +23,7 @@ from tests.conftest import (
     migrate_and_seed,
     text_of,
 )
+from tests.factories import make_allocation, make_stream
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
@@ -33,8 +34,7 @@ from tracker.models import (
     User,
 )
 from tracker.services import allocations as allocation_service
-from tracker.services import streams as stream_service
-from tracker.services.audit import SYSTEM, Actor
+from tracker.services.audit import Actor
 from tracker.services.errors import RuleBroken
 
 THREADS = 20
@@ -64,28 +64,9 @@ def new_stream(app, budget_pence: int, *, already_allocated_pence: int = 0) -> i
     it already allocated. Returns its id."""
     with app.app_context():
         code = f"RACE-{next(_streams_made)}"
-        stream = stream_service.create_stream(
-            SYSTEM,
-            code=code,
-            name=f"Race test stream {code}",
-            department=None,
-            announced_pence=budget_pence,
-            announced_on=date(2020, 5, 21),
-            first_year=2020,
-            last_year=2020,
-        )
-        stream_service.set_budget(
-            SYSTEM, stream, 2020, resource_pence=budget_pence, capital_pence=0
-        )
+        stream = make_stream(code, budget_pence, name=f"Race test stream {code}")
         if already_allocated_pence:
-            allocation_service.create_allocation(
-                actor(OFFICER),
-                stream=stream,
-                organisation=lambeth(),
-                title="Already allocated",
-                amount_pence=already_allocated_pence,
-                **DATES,
-            )
+            make_allocation(stream, already_allocated_pence, dates=DATES)
         db.session.commit()
         return stream.id
 

@@ -107,24 +107,27 @@ def test_every_dashboard_draws_its_charts_from_json_and_shows_a_table_of_the_sam
     assert "Figures as at" in text_of(page)
 
 
-def test_the_portfolio_shows_each_streams_announced_allocated_paid_and_reported_spend(
+def test_the_portfolio_shows_each_streams_money_in_the_one_vocabulary(
     signed_in, transaction
 ):
     lambeth = trf_allocation(transaction, "GB-LAE-BIR")
     report_spend(transaction, lambeth, 12_345, period_start=date(2020, 7, 1))
     page = signed_in(OFFICER).get("/dashboards")
     trf = row_for(table(page, "portfolio"), "Trusted Relationship Fund")
+    # Announced, budget, in draft, offered, committed, paid, reported spend.
     assert trf == [
         "Trusted Relationship Fund",
         "£3,700,000.00",
         "£3,700,000.00",
+        "£0.00",
+        "£0.00",
         "£3,300,000.00",
         "£0.00",
         "£12,345.00",
     ]
     trace = {t["name"]: t for t in figure(page, "portfolio")["data"]}
-    index = trace["Allocated"]["y"].index("Trusted Relationship Fund")
-    assert trace["Allocated"]["x"][index] == 3_300_000
+    index = trace["Committed"]["y"].index("Trusted Relationship Fund")
+    assert trace["Committed"]["x"][index] == 3_300_000
     assert trace["Reported spend"]["x"][index] == 12_345
 
 
@@ -175,7 +178,7 @@ def test_the_csv_of_a_chart_holds_the_same_figures_as_its_table(signed_in, trans
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert lines[0] == [
         "Grantee",
-        "Allocated",
+        "Committed",
         "Reported spend",
         "Paid",
         "Profile to date",
@@ -220,7 +223,10 @@ def test_the_ministers_summary_shows_headlines_risks_and_no_personal_data(signed
     page = signed_in(VIEWER).get("/summary")
     words = text_of(page)
     assert "Announced £49,200,000" in words
-    assert "Allocated £4,600,000" in words
+    # Drafts (£150,000) and offers not yet accepted (£320,000) are never committed.
+    assert "Committed £4,130,000" in words
+    assert "£150,000 in draft and £320,000 offered" in words
+    assert "Allocated" not in words
     assert "Reported spend £50,000" in words
     red = text_of_element(page, "red-projects")
     assert "Sheffield City Council" in red

@@ -23,6 +23,7 @@ from tests.conftest import (
     VIEWER,
     text_of,
 )
+from tests.factories import user
 from tracker.models import (
     Allocation,
     AuditEvent,
@@ -32,7 +33,6 @@ from tracker.models import (
     Rag,
     ReturnStatus,
     SpendCategory,
-    User,
 )
 
 LAMBETH_CERTIFIER = "certifier@london-borough-of-lambeth.demo.org.uk"
@@ -187,10 +187,6 @@ def uploads(app, tmp_path, monkeypatch) -> Path:
 
 def files_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
-
-
-def user(session, email: str) -> User:
-    return session.scalars(select(User).where(User.email == email)).one()
 
 
 def lambeth_return(session) -> MilestoneReturn:

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, insert, select
 
 from tests.conftest import FINANCE, LAMBETH_GRANTEE, OFFICER, VIEWER, text_of
+from tests.factories import add_allocation
 from tests.reading import soup_of
 from tracker.models import (
     Allocation,
@@ -128,24 +129,6 @@ def everything_in(response) -> str:
 
 def pounds(pence: int) -> str:
     return f"{Decimal(pence) / 100:.2f}"
-
-
-def add_allocation(session, *, stream_code: str, org_id: str, identifier: str, **values):
-    allocation = Allocation(
-        stream_id=one(session, FundingStream, code=stream_code).id,
-        organisation_id=one(session, Organisation, org_id=org_id).id,
-        identifier=identifier,
-        title=values.pop("title", f"Test grant {identifier}"),
-        amount_pence=values.pop("amount_pence", 100_000_00),
-        awarded_on=values.pop("awarded_on", date(2020, 7, 1)),
-        planned_start=values.pop("planned_start", date(2020, 7, 1)),
-        planned_end=values.pop("planned_end", date(2021, 3, 31)),
-        status=values.pop("status", AllocationStatus.ACTIVE),
-        **values,
-    )
-    session.add(allocation)
-    session.flush()
-    return allocation
 
 
 def lambeth_returns(session) -> list[MilestoneReturn]:

@@ -29,6 +29,7 @@ from tests.conftest import (
     migrate_and_seed,
     text_of,
 )
+from tests.factories import make_stream
 from tests.reading import count, error_beside, soup_of
 from tracker.models import (
     Allocation,
@@ -708,22 +709,9 @@ def test_two_officers_confirming_at_once_cannot_over_commit_a_stream(fresh_app):
     """Real threads, each with its own connection, confirm at the same moment: the stream's
     lock makes the second wait and then see the first's allocation, so it refuses."""
     from tracker.extensions import db
-    from tracker.services import streams as stream_service
-    from tracker.services.audit import SYSTEM
 
     with fresh_app.app_context():
-        stream = stream_service.create_stream(
-            SYSTEM,
-            code="RACE-IMPORT",
-            name="Race test stream",
-            department=None,
-            announced_pence=100_00,
-            announced_on=date(2020, 5, 21),
-            first_year=2020,
-            last_year=2020,
-        )
-        stream_service.set_budget(SYSTEM, stream, 2020, resource_pence=100_00, capital_pence=0)
-        stream_id = stream.id
+        stream_id = make_stream("RACE-IMPORT", 100_00, name="Race test stream").id
         db.session.commit()
     officers = []
     for email in (OFFICER, OFFICER_2):

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import FINANCE, OFFICER, VIEWER, text_of
+from tests.factories import organisation
 from tests.reading import count, error_beside, history_rows, soup_of, value_of
 from tracker.models import AuditEvent, Organisation, OrganisationType
 
@@ -20,10 +21,6 @@ def listed_names(response) -> list[str]:
 
 def result_count(response) -> str:
     return " ".join(soup_of(response).find(id="result-count").get_text(" ").split())
-
-
-def organisation(session, org_id: str) -> Organisation:
-    return session.scalars(select(Organisation).where(Organisation.org_id == org_id)).one()
 
 
 def answers(**changes) -> dict:

@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from tests.conftest import FINANCE, LAMBETH_GRANTEE, OFFICER, OFFICER_2, VIEWER, text_of
+from tests.factories import actor, user
 from tracker.models import (
     Allocation,
     AuditEvent,
@@ -22,7 +23,6 @@ from tracker.models import (
     Rag,
     ReturnStatus,
     SpendCategory,
-    User,
 )
 from tracker.models.base import utcnow
 
@@ -48,16 +48,6 @@ def error_at_top_of_form(response) -> str:
 
 def version_on(response) -> str:
     return soup_of(response).find("input", attrs={"name": "version"})["value"]
-
-
-def user(session, email: str) -> User:
-    return session.scalars(select(User).where(User.email == email)).one()
-
-
-def actor(session, email: str):
-    from tracker.services.audit import Actor
-
-    return Actor(user(session, email), "test")
 
 
 def lambeth_allocation(session) -> Allocation:

@@ -16,6 +16,7 @@ from tests.conftest import (
     csrf_token_from,
     text_of,
 )
+from tests.factories import actor, allocation, user
 from tests.reading import count, error_beside, soup_of, value_of
 from tracker.models import (
     Allocation,
@@ -33,7 +34,6 @@ from tracker.models import (
     ReturnStatus,
     ReviewDecision,
     SpendCategory,
-    User,
     Variation,
     VariationKind,
 )
@@ -43,7 +43,6 @@ from tracker.services import payments as payment_service
 from tracker.services import returns as return_service
 from tracker.services import schedule
 from tracker.services import variations as variation_service
-from tracker.services.audit import Actor
 from tracker.services.errors import RuleBroken
 from tracker.working_days import working_days_after
 
@@ -125,10 +124,6 @@ def follow(visitor, response):
 # --- reading the database ----------------------------------------------------------------------
 
 
-def allocation(session, identifier: str) -> Allocation:
-    return session.scalars(select(Allocation).where(Allocation.identifier == identifier)).one()
-
-
 def returns_of(session, identifier: str) -> list[MilestoneReturn]:
     session.expire_all()
     return list(
@@ -145,14 +140,6 @@ def returns_of(session, identifier: str) -> list[MilestoneReturn]:
 def reload(session, item):
     session.expire_all()
     return session.get(type(item), item.id)
-
-
-def user(session, email: str) -> User:
-    return session.scalars(select(User).where(User.email == email)).one()
-
-
-def actor(session, email: str) -> Actor:
-    return Actor(user(session, email), "test")
 
 
 def actions_on(session, milestone_return) -> list[str]:

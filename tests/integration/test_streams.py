@@ -5,14 +5,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import OFFICER, VIEWER, text_of
+from tests.factories import stream
 from tests.reading import count, error_beside, history_rows, soup_of, value_of
 from tracker.models import AuditEvent, Department, FundingStream, StreamBudget
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def stream(session, code: str) -> FundingStream:
-    return session.scalars(select(FundingStream).where(FundingStream.code == code)).one()
 
 
 def row_cells(response, code: str) -> dict[str, str]:

@@ -10,16 +10,15 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from tests.conftest import FINANCE, LAMBETH_GRANTEE, OFFICER, OFFICER_2, SOUTHAMPTON_GRANTEE
+from tests.factories import actor, organisation, user
 from tracker.models import (
     Allocation,
     AllocationCategory,
     AuditEvent,
     FundingStream,
     MilestoneReturn,
-    Organisation,
     OutboxMessage,
     Project,
-    User,
     Variation,
     VariationKind,
     VariationStatus,
@@ -47,16 +46,6 @@ def error_at_top_of_form(response) -> str:
     return words(soup_of(response).find(id="form-error"))
 
 
-def user(session, email: str) -> User:
-    return session.scalars(select(User).where(User.email == email)).one()
-
-
-def actor(session, email: str):
-    from tracker.services.audit import Actor
-
-    return Actor(user(session, email), "test")
-
-
 def lambeth_allocation(session) -> Allocation:
     allocation = session.scalars(
         select(Allocation).where(Allocation.identifier == LAMBETH_SWIS)
@@ -67,10 +56,6 @@ def lambeth_allocation(session) -> Allocation:
 
 def swis(session) -> FundingStream:
     return session.scalars(select(FundingStream).where(FundingStream.code == "SWIS")).one()
-
-
-def organisation(session, org_id: str) -> Organisation:
-    return session.scalars(select(Organisation).where(Organisation.org_id == org_id)).one()
 
 
 def short_allocation(session) -> Allocation:

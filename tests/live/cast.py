@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy import insert, select
 
-from tests.conftest import DEMO_PASSWORD, OFFICER, OFFICER_2
+from tests.conftest import OFFICER, OFFICER_2
+from tests.factories import add_users, make_allocation, make_stream
 from tracker.extensions import db
 from tracker.models import (
     FundingStream,
@@ -25,9 +26,7 @@ from tracker.models import (
 from tracker.services import allocations as allocation_service
 from tracker.services import payments as payment_service
 from tracker.services import returns as return_service
-from tracker.services import streams as stream_service
-from tracker.services.audit import SYSTEM, Actor
-from tracker.services.passwords import hash_password
+from tracker.services.audit import Actor
 
 ONE_QUARTER = {
     "awarded_on": date(2020, 6, 15),
@@ -40,49 +39,12 @@ def actor(email: str) -> Actor:
     return Actor(db.session.scalars(select(User).where(User.email == email)).one(), "setup")
 
 
-def add_users(role: Role, emails: list[str], organisation_ids: list[int] | None = None) -> None:
-    password_hash = hash_password(DEMO_PASSWORD)
-    rows = [
-        {
-            "email": email,
-            "name": f"Test {role.value} {n}",
-            "role": role,
-            "password_hash": password_hash,
-            "organisation_id": organisation_ids[n] if organisation_ids else None,
-            "active": True,
-        }
-        for n, email in enumerate(emails)
-    ]
-    db.session.execute(insert(User), rows)
-    db.session.commit()
-
-
 def new_stream(code: str, budget_pence: int, *, already_allocated_pence: int = 0) -> int:
     """A one-year (2020-21) stream with this budget, no certifier sign-off and no indicators,
     part of it already allocated to a demo organisation if asked. Returns its id."""
-    stream = stream_service.create_stream(
-        SYSTEM,
-        code=code,
-        name=f"Live test stream {code}",
-        department=None,
-        announced_pence=budget_pence,
-        announced_on=date(2020, 5, 21),
-        first_year=2020,
-        last_year=2020,
-    )
-    stream_service.set_budget(SYSTEM, stream, 2020, resource_pence=budget_pence, capital_pence=0)
+    stream = make_stream(code, budget_pence, name=f"Live test stream {code}")
     if already_allocated_pence:
-        lambeth = db.session.scalars(
-            select(Organisation).where(Organisation.org_id == "GB-LAE-LBH")
-        ).one()
-        allocation_service.create_allocation(
-            actor(OFFICER),
-            stream=stream,
-            organisation=lambeth,
-            title="Already allocated",
-            amount_pence=already_allocated_pence,
-            **ONE_QUARTER,
-        )
+        make_allocation(stream, already_allocated_pence, dates=ONE_QUARTER)
     db.session.commit()
     return stream.id
 
@@ -139,19 +101,11 @@ def returns_awaiting_sign_off(how_many: int, code: str = "LIVE-SIGN") -> list[tu
 
 
 def _organisations_with_returns(how_many: int, code: str, sign_off: bool = False):
-    stream = stream_service.create_stream(
-        SYSTEM,
-        code=code,
+    stream = make_stream(
+        code,
+        how_many * 1_000_00,
         name=f"Live test stream {code}",
-        department=None,
-        announced_pence=how_many * 1_000_00,
-        announced_on=date(2020, 5, 21),
-        first_year=2020,
-        last_year=2020,
         requires_certifier_sign_off=sign_off,
-    )
-    stream_service.set_budget(
-        SYSTEM, stream, 2020, resource_pence=how_many * 1_000_00, capital_pence=0
     )
     db.session.execute(
         insert(Organisation),

@@ -60,7 +60,12 @@ def list_allocations():
     except ValueError:
         status = None
     page = allocation_data.allocations_page(
-        current_user, page_number(), stream_id=stream_id, status=status
+        current_user,
+        page_number(),
+        stream_id=stream_id,
+        status=status,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
     )
     return render_template("allocations/list.html", page=page, filters=filters)
 

@@ -18,6 +18,7 @@ from tracker.bench_data.sizes import NOW, fraction_of, sizes_for
 from tracker.bench_data.writer import BulkWriter, empty_every_table, reset_sequences, speed_up
 from tracker.services.password_policy import MIN_LENGTH
 from tracker.services.passwords import hash_password
+from tracker.totals import ledger
 
 __all__ = ["generate", "Refused", "fraction_of", "sizes_for"]
 Refused = guard.Refused
@@ -74,6 +75,9 @@ def generate(
             describer = audit.Describer(plan, ids, notes)
             audit.write_audit_events(writer, (describer.row(note) for note in chosen))
             reset_sequences(connection, TABLES)
+            totals_started = time.perf_counter()
+            live = ledger.rebuild(connection)
+            report("running totals", len(live.sums), time.perf_counter() - totals_started)
     echo(f"Done in {time.perf_counter() - started:.1f} s.")
     return writer.counts
 

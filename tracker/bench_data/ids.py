@@ -22,6 +22,7 @@ TABLES = [
     "variation",
     "project",
     "project_target",
+    "return_forecast",
     "milestone",
     "milestone_return",
     "return_spend",

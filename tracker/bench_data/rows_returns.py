@@ -2,6 +2,8 @@
 history (history.py) each return with its spend lines, indicator values, milestone progress,
 reviews and payment, so a million returns are worked out once, and never held at once."""
 
+from datetime import timedelta
+
 from tracker.bench_data import milestones as milestone_history
 from tracker.bench_data.audit import RAG_CODES, AuditNotes, payment_extra
 from tracker.bench_data.history import HOUR, LATEST, PaymentFact, ReturnFact, at, iter_returns
@@ -47,6 +49,7 @@ RETURN_COLUMNS = [*STAMPS, "project_id", "period_start", "period_end", "due_on",
                   "declared_by_name", "due_on_moved_reason", "version"]  # fmt: skip
 SPEND_COLUMNS = [*STAMPS, "return_id", "category", "amount_pence"]
 VALUE_COLUMNS = [*STAMPS, "return_id", "indicator_id", "value"]
+FORECAST_COLUMNS = [*STAMPS, "return_id", "period_start", "amount_pence"]
 PROGRESS_COLUMNS = [*STAMPS, "return_id", "milestone_id", "completed", "note"]
 REVIEW_COLUMNS = [*STAMPS, "return_id", "decision", "reasons", "rag", "decided_by_id",
                   "decided_at"]  # fmt: skip
@@ -58,6 +61,7 @@ RETURN_TABLES = [
     ("milestone_return", RETURN_COLUMNS),
     ("return_spend", SPEND_COLUMNS),
     ("return_indicator_value", VALUE_COLUMNS),
+    ("return_forecast", FORECAST_COLUMNS),
     ("return_milestone_progress", PROGRESS_COLUMNS),
     ("return_review", REVIEW_COLUMNS),
     ("payment", PAYMENT_COLUMNS),
@@ -94,7 +98,7 @@ def return_rows(plan: Plan, ids: Ids, notes: AuditNotes):
             VERSIONS[r.status] + (2 if r.first_submitted else 0),
         )  # fmt: skip
         if not filled:
-            yield [the_return], [], [], [], [], []
+            yield [the_return], [], [], [], [], [], []
             continue
         _return_notes(plan, ids, notes, r, grantee, certifier)
         staff, delivery = r.spend * 60 // 100, r.spend * 30 // 100
@@ -109,10 +113,15 @@ def return_rows(plan: Plan, ids: Ids, notes: AuditNotes):
              (r.id * 7 + k * 13) % 41)
             for k, indicator_id in enumerate(ids.indicators(plan.stream[r.allocation]))
         ]  # fmt: skip
+        # The grantee forecasts the next period's spend at this period's rate.
+        forecast = [
+            (new_id("return_forecast"), when, when, r.id, r.period_end + timedelta(days=1), r.spend)
+        ]
         yield (
             [the_return],
             spend,
             values,
+            forecast,
             _progress(plan, ids, r, new_id),
             [(new_id("return_review"), d[4], d[4], r.id, *d) for d in _decisions(plan, ids, r)],
             [_payment_row(r.payment, ids.allocation(r.allocation), r.id, None)]

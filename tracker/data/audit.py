@@ -91,11 +91,11 @@ def add_events(rows: Iterable[dict]) -> int:
     are inserted, a batch at a time, so memory stays flat. Returns how many were added."""
     added, last_id = 0, None
     for batch in _batches(chain(rows, chain_head(lock=True)), BULK_BATCH):
+        table = AuditEvent.__table__  # Core: the driver's executemany, no ORM bookkeeping
         ids = list(
-            db.session.scalars(
-                insert(AuditEvent).returning(AuditEvent.id, sort_by_parameter_order=True),
-                batch,
-            )
+            db.session.connection()
+            .execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), batch)
+            .scalars()
         )
         # The chain is in the order rows were given; the ids must rise in that order too.
         for new_id in ids:

@@ -108,9 +108,12 @@ def _stream_and_place(query: Select, filters: ExportFilters) -> Select:
 
 def _rows(query: Select) -> Iterator[dict]:
     """Each row as a dict of its labelled columns, read a batch at a time (a server-side cursor
-    on PostgreSQL), never all at once."""
-    for row in db.session.execute(query.execution_options(yield_per=BATCH)):
-        yield dict(row._mapping)
+    on PostgreSQL), never all at once. Executed as Core on the session's connection: plain
+    rows, none of the ORM's loading machinery."""
+    result = db.session.connection().execute(query.execution_options(yield_per=BATCH))
+    keys = list(result.keys())
+    for row in result:
+        yield dict(zip(keys, row, strict=True))
 
 
 def _count(query: Select) -> int:

@@ -109,11 +109,13 @@ def identifiers_taken(candidates: Iterable[str]) -> set[str]:
 
 
 def insert_allocations(rows: list[dict]) -> list[int]:
-    """One INSERT for the lot; the new ids, in the order of `rows`."""
+    """One Core INSERT for the lot (the driver's executemany, none of the ORM's bookkeeping);
+    the new ids, in the order of `rows`."""
     if not rows:
         return []
-    result = db.session.execute(
-        insert(Allocation).returning(Allocation.id, sort_by_parameter_order=True), rows
+    table = Allocation.__table__
+    result = db.session.connection().execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
     )
     return list(result.scalars())
 
@@ -137,7 +139,7 @@ def replace_profiles(allocation_ids: list[int], rows: list[dict]) -> None:
             execution_options={"synchronize_session": False},
         )
     if rows:
-        db.session.execute(insert(AllocationYear), rows)
+        db.session.connection().execute(insert(AllocationYear.__table__), rows)
 
 
 def insert_events(rows: list[dict]) -> None:

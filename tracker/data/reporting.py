@@ -1,50 +1,54 @@
-"""Reporting queries for the dashboards and the minister's summary. Every figure is summed in
-the database (GROUP BY); a page runs the same few queries whatever the size of the data, and
-reads back at most a few hundred rows.
+"""Reporting queries for the dashboards and the minister's summary. They read only the running
+totals (`tracker/models/totals.py`, kept by `tracker/totals/`) and small dimension tables
+(streams, their budgets and indicators, departments, the names of the few organisations and
+projects shown), so a page's time does not grow with the returns ever submitted. Every figure
+is in the vocabulary of `tracker/totals/vocabulary.py`.
 
-Filters: a financial year narrows allocations to their profile for that year, reported spend to
-returns whose period starts in it, and payments to those paid in it; stream, funder (department)
-and region narrow by the allocation's stream and organisation."""
+Filters: a financial year narrows allocations to their profile for that year, reported spend
+to returns whose period starts in it, and payments to those paid in it; stream, funder
+(department) and region narrow by the allocation's stream and organisation."""
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import Select, case, distinct, func, select, true
+from sqlalchemy import case, distinct, func, select
 
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
-    AllocationStatus,
-    AllocationYear,
+    Department,
     FundingStream,
     Indicator,
-    MilestoneReturn,
     Organisation,
-    Payment,
-    PaymentStatus,
     Project,
-    ProjectTarget,
-    ReturnForecast,
-    ReturnIndicatorValue,
-    ReturnSpend,
-    ReturnStatus,
     StreamBudget,
 )
-from tracker.periods import FinancialYear
+from tracker.models.totals import (
+    ADDITIVE,
+    LatestProjectRating,
+    TotalAllocation,
+    TotalEvidence,
+    TotalGrantee,
+    TotalMoney,
+    TotalOutput,
+    TotalOutputTarget,
+    TotalPeriod,
+    TotalProject,
+    TotalProjectRating,
+    TotalRating,
+    TotalReturn,
+    TotalReturnDue,
+)
+from tracker.periods import FinancialYear, Quarter
+from tracker.totals import vocabulary as v
+from tracker.totals.contributions import EVERY_REGION
 
-LIVE = Allocation.status != AllocationStatus.WITHDRAWN
-# Spend a grantee has reported and the department has in hand (not drafts).
-REPORTED = MilestoneReturn.status.in_(
-    [ReturnStatus.SUBMITTED, ReturnStatus.APPROVED, ReturnStatus.CHANGES_REQUESTED]
-)
-OPEN = MilestoneReturn.status.in_(
-    [
-        ReturnStatus.NOT_STARTED,
-        ReturnStatus.DRAFT,
-        ReturnStatus.AWAITING_SIGN_OFF,
-        ReturnStatus.CHANGES_REQUESTED,
-    ]
-)
+NOT_KNOWN = "Not known"
+COMMITTED = [str(s) for s in v.COMMITTED]
+OFFERED = [str(s) for s in v.OFFERED]
+IN_DRAFT = [str(s) for s in v.IN_DRAFT]
+OPEN = [str(s) for s in v.OPEN]
 
 
 @dataclass(frozen=True)
@@ -59,72 +63,79 @@ class Filters:
         return FinancialYear(self.financial_year) if self.financial_year is not None else None
 
 
-def _scope(query: Select, filters: Filters, *, organisation_joined: bool = False) -> Select:
-    """Narrow a query that already joins Allocation (and FundingStream when filtering by funder)."""
+def _narrow(query, table, filters: Filters, *, by_year: bool = True, by_region: bool = False):
+    """Narrow a query over one totals table by the filters its keys allow. Tables keyed by
+    region hold a row for every region as well (EVERY_REGION): a page without a region filter
+    reads only those, unless it groups `by_region`."""
     if filters.stream_id is not None:
-        query = query.where(Allocation.stream_id == filters.stream_id)
+        query = query.where(table.stream_id == filters.stream_id)
     if filters.department_id is not None:
         query = query.where(
-            Allocation.stream_id.in_(
+            table.stream_id.in_(
                 select(FundingStream.id).where(FundingStream.department_id == filters.department_id)
             )
         )
-    if filters.region:
+    if hasattr(table, "region"):
+        if filters.region:
+            query = query.where(table.region == filters.region)
+        elif table in ADDITIVE:  # the others (each project's rating) have no such rows
+            everywhere = table.region == EVERY_REGION
+            query = query.where(~everywhere if by_region else everywhere)
+    elif filters.region:
         query = query.where(
-            Allocation.organisation_id.in_(
+            table.organisation_id.in_(
                 select(Organisation.id).where(Organisation.region == filters.region)
             )
         )
+    if by_year and filters.financial_year is not None:
+        query = query.where(table.financial_year == filters.financial_year)
     return query
 
 
-def _in_year(column, filters: Filters):
-    year = filters.year
-    return column.between(year.start, year.end) if year else true()
+def _sum(column):
+    return func.coalesce(func.sum(column), 0)
 
 
-def _allocated(group_by, filters: Filters, *joins) -> dict:
-    """Live allocations (their profile for the year, when a year is chosen) by `group_by`."""
-    if filters.financial_year is not None:
-        query = (
-            select(group_by, func.sum(AllocationYear.amount_pence))
-            .select_from(AllocationYear)
-            .join(Allocation)
-            .where(AllocationYear.financial_year == filters.financial_year)
-        )
-    else:
-        query = select(group_by, func.sum(Allocation.amount_pence)).select_from(Allocation)
-    for join in joins:
-        query = query.join(join)
-    query = _scope(query.where(LIVE), filters).group_by(group_by)
-    return {key: int(total or 0) for key, total in db.session.execute(query)}
+def _status_sum(statuses: list[str]):
+    return _sum(case((TotalAllocation.status.in_(statuses), TotalAllocation.amount_pence), else_=0))
 
 
-def _reported(group_by, filters: Filters, *joins) -> dict:
-    query = (
-        select(group_by, func.sum(ReturnSpend.amount_pence))
-        .select_from(ReturnSpend)
-        .join(MilestoneReturn)
-        .join(Project)
-        .join(Allocation)
-    )
-    for join in joins:
-        query = query.join(join)
-    query = _scope(
-        query.where(REPORTED, _in_year(MilestoneReturn.period_start, filters)), filters
-    ).group_by(group_by)
-    return {key: int(total or 0) for key, total in db.session.execute(query)}
-
-
-def _paid(group_by, filters: Filters, *joins) -> dict:
-    query = select(group_by, func.sum(Payment.amount_pence)).select_from(Payment).join(Allocation)
-    for join in joins:
-        query = query.join(join)
-    query = _scope(
-        query.where(Payment.status == PaymentStatus.PAID, _in_year(Payment.paid_on, filters)),
+def _money_by(group, filters: Filters, *, by_region: bool = False) -> dict:
+    """{group: (in draft, offered, committed, reported, paid, recovered)}: for a year from
+    total_money; for the whole life, the allocations' whole amounts from total_allocation and
+    the rest from every year of total_money (2 queries)."""
+    query = _narrow(
+        select(
+            group(TotalMoney),
+            _sum(TotalMoney.in_draft_pence),
+            _sum(TotalMoney.offered_pence),
+            _sum(TotalMoney.committed_pence),
+            _sum(TotalMoney.reported_pence),
+            _sum(TotalMoney.paid_pence),
+            _sum(TotalMoney.recovered_pence),
+        ),
+        TotalMoney,
         filters,
-    ).group_by(group_by)
-    return {key: int(total or 0) for key, total in db.session.execute(query)}
+        by_region=by_region,
+    ).group_by(group(TotalMoney))
+    out = {key: [int(x) for x in figures] for key, *figures in db.session.execute(query)}
+    if filters.financial_year is None:
+        whole = _narrow(
+            select(
+                group(TotalAllocation),
+                _status_sum(IN_DRAFT),
+                _status_sum(OFFERED),
+                _status_sum(COMMITTED),
+            ),
+            TotalAllocation,
+            filters,
+            by_year=False,
+            by_region=by_region,
+        ).group_by(group(TotalAllocation))
+        for key, draft, offered, committed in db.session.execute(whole):
+            row = out.setdefault(key, [0] * 6)
+            row[0:3] = [int(draft), int(offered), int(committed)]
+    return out
 
 
 @dataclass
@@ -134,16 +145,19 @@ class StreamRow:
     name: str
     announced_pence: int
     budget_pence: int
-    allocated_pence: int
+    in_draft_pence: int
+    offered_pence: int
+    committed_pence: int
     paid_pence: int
     reported_pence: int
+    recovered_pence: int = 0
 
 
 def portfolio(filters: Filters) -> list[StreamRow]:
-    """Every stream: announced, budget, allocated, paid and reported spend (5 queries)."""
+    """Every stream in the vocabulary's terms (4 queries)."""
     streams = select(
         FundingStream.id, FundingStream.code, FundingStream.name, FundingStream.announced_pence
-    ).order_by(FundingStream.announced_pence.desc())
+    ).order_by(FundingStream.announced_pence.desc(), FundingStream.name)
     if filters.stream_id is not None:
         streams = streams.where(FundingStream.id == filters.stream_id)
     if filters.department_id is not None:
@@ -154,22 +168,26 @@ def portfolio(filters: Filters) -> list[StreamRow]:
     if filters.financial_year is not None:
         budget = budget.where(StreamBudget.financial_year == filters.financial_year)
     budgets = dict(db.session.execute(budget.group_by(StreamBudget.stream_id)).all())
-    allocated = _allocated(Allocation.stream_id, filters)
-    paid = _paid(Allocation.stream_id, filters)
-    reported = _reported(Allocation.stream_id, filters)
-    return [
-        StreamRow(
-            sid,
-            code,
-            name,
-            announced,
-            int(budgets.get(sid) or 0),
-            allocated.get(sid, 0),
-            paid.get(sid, 0),
-            reported.get(sid, 0),
+    money = _money_by(lambda t: t.stream_id, filters)
+    rows = []
+    for sid, code, name, announced in db.session.execute(streams):
+        draft, offered, committed, reported, paid, recovered = money.get(sid, [0] * 6)
+        rows.append(
+            StreamRow(
+                sid,
+                code,
+                name,
+                announced,
+                int(budgets.get(sid) or 0),
+                draft,
+                offered,
+                committed,
+                paid,
+                reported,
+                recovered,
+            )
         )
-        for sid, code, name, announced in db.session.execute(streams)
-    ]
+    return rows
 
 
 @dataclass
@@ -177,117 +195,145 @@ class PeriodRow:
     period_start: date
     actual_pence: int
     profile_pence: int
-    forecast_pence: int
+    forecast_pence: int | None  # None: no project forecast anything for the quarter
 
 
 def spend_over_time(filters: Filters) -> list[PeriodRow]:
-    """Reported spend by quarter against the profile (each year's profile spread over its four
-    quarters) and the latest forecast of each project (3 queries)."""
-    actual_query = (
-        select(MilestoneReturn.period_start, func.sum(ReturnSpend.amount_pence))
-        .select_from(ReturnSpend)
-        .join(MilestoneReturn)
-        .join(Project)
-        .join(Allocation)
-        .where(REPORTED, _in_year(MilestoneReturn.period_start, filters))
-        .group_by(MilestoneReturn.period_start)
+    """Reported spend by quarter against the committed profile (each year's spread over its
+    four quarters) and the latest forecast of each project (2 queries)."""
+    periods = _narrow(
+        select(
+            TotalPeriod.period_start,
+            _sum(TotalPeriod.reported_pence),
+            _sum(TotalPeriod.forecast_pence),
+            _sum(TotalPeriod.forecasts),
+        ),
+        TotalPeriod,
+        filters,
+        by_year=False,
     )
-    actual: dict[date, int] = {}
-    for start, total in db.session.execute(_scope(actual_query, filters)):
-        quarter_start = _quarter_start(start)
-        actual[quarter_start] = actual.get(quarter_start, 0) + int(total or 0)
-
-    profile_query = (
-        select(AllocationYear.financial_year, func.sum(AllocationYear.amount_pence))
-        .join(Allocation)
-        .where(LIVE)
-        .group_by(AllocationYear.financial_year)
-    )
-    if filters.financial_year is not None:
-        profile_query = profile_query.where(AllocationYear.financial_year == filters.financial_year)
-    profile: dict[date, int] = {}
-    for year, total in db.session.execute(_scope(profile_query, filters)):
-        quarters = FinancialYear(year).quarters()
-        share, remainder = divmod(int(total or 0), 4)
-        for n, quarter in enumerate(quarters):
-            profile[quarter.start] = profile.get(quarter.start, 0) + share + (n < remainder)
-
-    latest = (
-        select(MilestoneReturn.project_id, func.max(MilestoneReturn.period_start).label("latest"))
-        .where(REPORTED)
-        .group_by(MilestoneReturn.project_id)
-        .subquery()
-    )
-    forecast_query = (
-        select(ReturnForecast.period_start, func.sum(ReturnForecast.amount_pence))
-        .join(MilestoneReturn)
-        .join(
-            latest,
-            (latest.c.project_id == MilestoneReturn.project_id)
-            & (latest.c.latest == MilestoneReturn.period_start),
+    if filters.year is not None:
+        periods = periods.where(
+            TotalPeriod.period_start.between(filters.year.start, filters.year.end)
         )
-        .join(Project, Project.id == MilestoneReturn.project_id)
-        .join(Allocation)
-        .where(REPORTED, _in_year(ReturnForecast.period_start, filters))
-        .group_by(ReturnForecast.period_start)
-    )
+    actual: dict[date, int] = {}
     forecast: dict[date, int] = {}
-    for start, total in db.session.execute(_scope(forecast_query, filters)):
-        quarter_start = _quarter_start(start)
-        forecast[quarter_start] = forecast.get(quarter_start, 0) + int(total or 0)
-
+    for start, reported, forecast_pence, forecasts in db.session.execute(
+        periods.group_by(TotalPeriod.period_start)
+    ):
+        quarter = Quarter.containing(start).start
+        if reported:
+            actual[quarter] = actual.get(quarter, 0) + int(reported)
+        if forecasts:
+            forecast[quarter] = forecast.get(quarter, 0) + int(forecast_pence)
+    profile: dict[date, int] = {}
+    years = _narrow(
+        select(TotalMoney.financial_year, _sum(TotalMoney.committed_pence)), TotalMoney, filters
+    ).group_by(TotalMoney.financial_year)
+    for year, total in db.session.execute(years):
+        if not total:
+            continue
+        share, remainder = divmod(int(total), 4)
+        for n, quarter in enumerate(FinancialYear(year).quarters()):
+            profile[quarter.start] = profile.get(quarter.start, 0) + share + (n < remainder)
     starts = sorted(set(actual) | set(profile) | set(forecast))
-    return [PeriodRow(s, actual.get(s, 0), profile.get(s, 0), forecast.get(s, 0)) for s in starts]
-
-
-def _quarter_start(day: date) -> date:
-    from tracker.periods import Quarter
-
-    return Quarter.containing(day).start
+    return [PeriodRow(s, actual.get(s, 0), profile.get(s, 0), forecast.get(s)) for s in starts]
 
 
 @dataclass
 class GranteeRow:
     organisation: str
-    allocated_pence: int
+    allocated_pence: int  # committed
     reported_pence: int
     paid_pence: int
     profile_to_date_pence: int
 
     @property
     def variance_percent(self):
-        from decimal import Decimal
-
         if not self.profile_to_date_pence:
             return None
         change = Decimal(self.reported_pence - self.profile_to_date_pence) * 100
         return (change / self.profile_to_date_pence).quantize(Decimal("0.1"))
 
 
-def stream_grantees(filters: Filters, today: date) -> list[GranteeRow]:
-    """Per grantee of the chosen stream(s): allocated, reported spend, paid, and the profile of
-    the financial years that have ended or begun by today (4 queries)."""
-    names = dict(
-        db.session.execute(
-            _scope(
-                select(Organisation.id, Organisation.name)
-                .join(Allocation, Allocation.organisation_id == Organisation.id)
-                .where(LIVE),
-                filters,
-            ).group_by(Organisation.id, Organisation.name)
-        ).all()
-    )
-    allocated = _allocated(Allocation.organisation_id, filters)
-    reported = _reported(Allocation.organisation_id, filters)
-    paid = _paid(Allocation.organisation_id, filters)
-    to_date = _profile_to_date(Allocation.organisation_id, filters, today)
-    rows = [
-        GranteeRow(
-            name, allocated.get(oid, 0), reported.get(oid, 0), paid.get(oid, 0), to_date.get(oid, 0)
+@dataclass
+class Grantees:
+    stream_id: int | None
+    stream_name: str
+    rows: list[GranteeRow]
+    total: int  # how many grantees the stream has under the filters
+
+
+def default_stream(filters: Filters) -> tuple[int, str] | None:
+    """The stream a per-stream page shows when none is chosen: the one with the most committed
+    under the filters (the largest announced where nothing is committed)."""
+    committed = (
+        _narrow(
+            select(TotalAllocation.stream_id).where(TotalAllocation.status.in_(COMMITTED)),
+            TotalAllocation,
+            filters,
+            by_year=False,
         )
-        for oid, name in names.items()
+        .group_by(TotalAllocation.stream_id)
+        .order_by(func.sum(TotalAllocation.amount_pence).desc(), TotalAllocation.stream_id)
+        .limit(1)
+    )
+    query = select(FundingStream.id, FundingStream.name).order_by(
+        FundingStream.id.in_(committed.scalar_subquery()).desc(),
+        FundingStream.announced_pence.desc(),
+        FundingStream.name,
+    )
+    if filters.stream_id is not None:
+        query = query.where(FundingStream.id == filters.stream_id)
+    if filters.department_id is not None:
+        query = query.where(FundingStream.department_id == filters.department_id)
+    found = db.session.execute(query.limit(1)).first()
+    return tuple(found) if found else None
+
+
+def stream_grantees(filters: Filters, today: date, *, limit: int | None = None) -> Grantees:
+    """Per grantee of one stream (the chosen one, or the largest): committed, reported spend,
+    paid, and the committed profile of the financial years begun by today; the `limit`
+    grantees with the most committed (3 queries)."""
+    stream = default_stream(filters)
+    if stream is None:
+        return Grantees(None, "", [], 0)
+    stream_id, stream_name = stream
+    current = FinancialYear.containing(today).start_year
+    query = _narrow(
+        select(
+            TotalGrantee.organisation_id,
+            _sum(TotalGrantee.committed_pence).label("committed"),
+            _sum(TotalGrantee.reported_pence),
+            _sum(TotalGrantee.paid_pence),
+            _sum(
+                case(
+                    (TotalGrantee.financial_year <= current, TotalGrantee.committed_pence), else_=0
+                )
+            ),
+        ).where(TotalGrantee.stream_id == stream_id),
+        TotalGrantee,
+        filters,
+    ).group_by(TotalGrantee.organisation_id)
+    figures = [row for row in db.session.execute(query) if any(int(x) for x in row[1:])]
+    figures.sort(key=lambda row: -int(row[1]))
+    shown = figures[:limit] if limit is not None else figures
+    names = (
+        dict(
+            db.session.execute(
+                select(Organisation.id, Organisation.name).where(
+                    Organisation.id.in_([row[0] for row in shown])
+                )
+            ).all()
+        )
+        if shown
+        else {}
+    )
+    rows = [
+        GranteeRow(names.get(oid, ""), int(c), int(r), int(p), int(d)) for oid, c, r, p, d in shown
     ]
-    return sorted(rows, key=lambda row: (-row.allocated_pence, row.organisation))
+    rows.sort(key=lambda row: (-row.allocated_pence, row.organisation))
+    return Grantees(stream_id, stream_name, rows, len(figures))
 
 
 @dataclass
@@ -297,46 +343,44 @@ class StatusRow:
 
 
 def returns_timeliness(filters: Filters, today: date) -> list[StatusRow]:
-    """Returns on time, late, overdue and not yet due (1 query)."""
-    submitted_on_time = (MilestoneReturn.submitted_at.is_not(None)) & (
-        func.date(MilestoneReturn.submitted_at) <= MilestoneReturn.due_on
+    """Returns on time, late, overdue and not yet due (2 queries): overdue is the open returns
+    due before today, a range sum."""
+    due = _narrow(
+        select(
+            _sum(case((TotalReturnDue.due_on < today, TotalReturnDue.returns), else_=0)),
+            _sum(case((TotalReturnDue.due_on >= today, TotalReturnDue.returns), else_=0)),
+        ),
+        TotalReturnDue,
+        filters,
     )
-    bucket = case(
-        (OPEN & (MilestoneReturn.due_on < today), "Overdue"),
-        (OPEN, "Not yet due"),
-        (submitted_on_time, "On time"),
-        else_="Late",
-    )
-    query = (
-        select(bucket, func.count(MilestoneReturn.id))
-        .join(Project)
-        .join(Allocation)
-        .where(_in_year(MilestoneReturn.period_start, filters))
-        .group_by(bucket)
-    )
-    counts = dict(db.session.execute(_scope(query, filters)).all())
-    return [
-        StatusRow(label, int(counts.get(label, 0)))
-        for label in ("On time", "Late", "Overdue", "Not yet due")
-    ]
+    overdue, not_yet_due = db.session.execute(due).one()
+    done = _narrow(
+        select(TotalReturn.submitted_on_time, _sum(TotalReturn.returns)).where(
+            TotalReturn.status.not_in(OPEN)
+        ),
+        TotalReturn,
+        filters,
+    ).group_by(TotalReturn.submitted_on_time)
+    by_time = {bool(on_time): int(n) for on_time, n in db.session.execute(done)}
+    counts = {
+        "On time": by_time.get(True, 0),
+        "Late": by_time.get(False, 0),
+        "Overdue": int(overdue),
+        "Not yet due": int(not_yet_due),
+    }
+    return [StatusRow(label, count) for label, count in counts.items()]
 
 
 def returns_rag(filters: Filters) -> list[tuple[str, int, int]]:
-    """(RAG, grantee's count, reviewer's count) over the returns (2 queries)."""
-    out = {}
-    for column in (MilestoneReturn.self_rag, MilestoneReturn.reviewer_rag):
-        query = (
-            select(column, func.count(MilestoneReturn.id))
-            .join(Project)
-            .join(Allocation)
-            .where(column.is_not(None), _in_year(MilestoneReturn.period_start, filters))
-            .group_by(column)
-        )
-        out[column.key] = {
-            rag.value: int(n) for rag, n in db.session.execute(_scope(query, filters))
-        }
+    """(RAG, grantee's count, reviewer's count) over the returns (1 query)."""
+    query = _narrow(
+        select(TotalRating.rater, TotalRating.rag, _sum(TotalRating.returns)),
+        TotalRating,
+        filters,
+    ).group_by(TotalRating.rater, TotalRating.rag)
+    counts = {(rater, rag): int(n) for rater, rag, n in db.session.execute(query)}
     return [
-        (rag, out["self_rag"].get(rag, 0), out["reviewer_rag"].get(rag, 0))
+        (rag, counts.get(("grantee", rag), 0), counts.get(("reviewer", rag), 0))
         for rag in ("red", "amber", "green")
     ]
 
@@ -351,26 +395,20 @@ class OutputRow:
 
 
 def outputs_against_targets(filters: Filters) -> list[OutputRow]:
-    """Each indicator's targets (over live allocations' projects) and what returns report
-    (2 queries)."""
-    targets_query = (
-        select(ProjectTarget.indicator_id, func.sum(ProjectTarget.target))
-        .join(Project)
-        .join(Allocation)
-        .where(LIVE)
-        .group_by(ProjectTarget.indicator_id)
-    )
-    targets = {k: int(v or 0) for k, v in db.session.execute(_scope(targets_query, filters))}
-    achieved_query = (
-        select(ReturnIndicatorValue.indicator_id, func.sum(ReturnIndicatorValue.value))
-        .join(MilestoneReturn)
-        .join(Project)
-        .join(Allocation)
-        .where(REPORTED, _in_year(MilestoneReturn.period_start, filters))
-        .group_by(ReturnIndicatorValue.indicator_id)
-    )
-    achieved = {k: int(v or 0) for k, v in db.session.execute(_scope(achieved_query, filters))}
-    ids = set(targets) | set(achieved)
+    """Each indicator's targets (over committed allocations' projects) and what returns report
+    (3 queries)."""
+    targets_query = _narrow(
+        select(TotalOutputTarget.indicator_id, _sum(TotalOutputTarget.target)),
+        TotalOutputTarget,
+        filters,
+        by_year=False,
+    ).group_by(TotalOutputTarget.indicator_id)
+    targets = {k: int(t) for k, t in db.session.execute(targets_query)}
+    achieved_query = _narrow(
+        select(TotalOutput.indicator_id, _sum(TotalOutput.achieved)), TotalOutput, filters
+    ).group_by(TotalOutput.indicator_id)
+    achieved = {k: int(a) for k, a in db.session.execute(achieved_query)}
+    ids = {i for i in set(targets) | set(achieved) if targets.get(i) or achieved.get(i)}
     if not ids:
         return []
     indicators = db.session.execute(
@@ -388,108 +426,103 @@ def outputs_against_targets(filters: Filters) -> list[OutputRow]:
 @dataclass
 class GroupRow:
     label: str
-    allocated_pence: int
+    allocated_pence: int  # committed
     reported_pence: int
     projects: int = 0
 
 
 def by_region(filters: Filters) -> list[GroupRow]:
-    """Allocated and reported spend by the grantee's region (2 queries)."""
-    region = func.coalesce(func.nullif(Organisation.region, ""), "Not known")
-    allocated = _allocated(region, filters, Organisation)
-    reported = _reported(region, filters, Organisation)
-    labels = sorted(set(allocated) | set(reported))
-    return [GroupRow(label, allocated.get(label, 0), reported.get(label, 0)) for label in labels]
+    """Committed and reported spend by the grantee's region (2 queries)."""
+    money = _money_by(lambda t: t.region, filters, by_region=True)
+    labels = {}
+    for region, (_, _, committed, reported, _, _) in money.items():
+        if committed or reported:
+            label = region or NOT_KNOWN
+            before = labels.get(label, (0, 0))
+            labels[label] = (before[0] + committed, before[1] + reported)
+    return [GroupRow(label, c, r) for label, (c, r) in sorted(labels.items())]
 
 
 def by_evidence_rating(filters: Filters) -> list[GroupRow]:
-    """Money by the strength of evidence for the intervention: each allocation's amount shared
-    equally between its projects (3 queries)."""
-    per_allocation = (
-        select(Project.allocation_id, func.count(Project.id).label("n"))
-        .group_by(Project.allocation_id)
-        .subquery()
+    """Money by the strength of evidence for the intervention: each committed allocation's
+    profile shared equally between its projects (2 queries)."""
+    query = _narrow(
+        select(
+            TotalEvidence.evidence_rating,
+            _sum(TotalEvidence.committed_pence),
+            _sum(TotalEvidence.reported_pence),
+        ),
+        TotalEvidence,
+        filters,
+    ).group_by(TotalEvidence.evidence_rating)
+    money = {rating: (int(c), int(r)) for rating, c, r in db.session.execute(query)}
+    projects_query = _narrow(
+        select(TotalProject.evidence_rating, _sum(TotalProject.projects)),
+        TotalProject,
+        filters,
+        by_year=False,
+    ).group_by(TotalProject.evidence_rating)
+    projects = {rating: int(n) for rating, n in db.session.execute(projects_query)}
+    labels = sorted(
+        label
+        for label in set(money) | set(projects)
+        if any(money.get(label, (0, 0))) or projects.get(label)
     )
-    amount = (
-        AllocationYear.amount_pence
-        if filters.financial_year is not None
-        else Allocation.amount_pence
+    return [GroupRow(label, *money.get(label, (0, 0)), projects.get(label, 0)) for label in labels]
+
+
+def red_rated_projects(filters: Filters, limit: int = 20) -> tuple[list[tuple[str, str, str]], int]:
+    """(stream, organisation, project) for up to `limit` projects whose latest rating is red,
+    and how many there are in all (2 queries)."""
+    red = _narrow(
+        select(LatestProjectRating.project_id).where(LatestProjectRating.rag == "red"),
+        LatestProjectRating,
+        filters,
+        by_year=False,
     )
-    query = select(
-        Project.evidence_rating,
-        func.sum(amount // per_allocation.c.n),  # whole pence: floor division
-        func.count(distinct(Project.id)),
-    )
-    if filters.financial_year is not None:
-        query = (
-            query.select_from(AllocationYear)
-            .join(Allocation)
-            .where(AllocationYear.financial_year == filters.financial_year)
+    count = db.session.scalar(
+        _narrow(
+            select(_sum(TotalProjectRating.projects)).where(TotalProjectRating.rag == "red"),
+            TotalProjectRating,
+            filters,
+            by_year=False,
         )
-    else:
-        query = query.select_from(Allocation)
-    query = (
-        query.join(Project, Project.allocation_id == Allocation.id)
-        .join(per_allocation, per_allocation.c.allocation_id == Allocation.id)
-        .where(LIVE)
-        .group_by(Project.evidence_rating)
     )
-    allocated, projects = {}, {}
-    for rating, total, count in db.session.execute(_scope(query, filters)):
-        allocated[rating.value], projects[rating.value] = int(total or 0), int(count)
-    reported = {k.value: v for k, v in _reported(Project.evidence_rating, filters).items()}
-    labels = sorted(set(allocated) | set(reported))
-    return [
-        GroupRow(label, allocated.get(label, 0), reported.get(label, 0), projects.get(label, 0))
-        for label in labels
-    ]
-
-
-def red_rated_projects(filters: Filters, limit: int = 20) -> list[tuple[str, str, str]]:
-    """(stream, organisation, project) for projects whose latest rated return is red."""
-    latest = (
-        select(MilestoneReturn.project_id, func.max(MilestoneReturn.period_start).label("latest"))
-        .where(MilestoneReturn.self_rag.is_not(None))
-        .group_by(MilestoneReturn.project_id)
-        .subquery()
+    if not count:
+        return [], 0
+    chosen = red.order_by(LatestProjectRating.stream_id, LatestProjectRating.project_id).limit(
+        limit
     )
-    rag = func.coalesce(MilestoneReturn.reviewer_rag, MilestoneReturn.self_rag)
-    query = (
+    rows = db.session.execute(
         select(FundingStream.name, Organisation.name, Project.title)
-        .select_from(MilestoneReturn)
-        .join(
-            latest,
-            (latest.c.project_id == MilestoneReturn.project_id)
-            & (latest.c.latest == MilestoneReturn.period_start),
-        )
-        .join(Project, Project.id == MilestoneReturn.project_id)
-        .join(Allocation)
+        .select_from(Project)
+        .join(Allocation, Allocation.id == Project.allocation_id)
         .join(FundingStream, FundingStream.id == Allocation.stream_id)
         .join(Organisation, Organisation.id == Allocation.organisation_id)
-        .where(rag == "red")
-        .order_by(FundingStream.name, Organisation.name)
-        .limit(limit)
-    )
-    return [tuple(row) for row in db.session.execute(_scope(query, filters))]
+        .where(Project.id.in_(chosen.scalar_subquery()))
+    ).all()
+    return sorted(tuple(row) for row in rows), int(count)
 
 
 def overdue_by_stream(filters: Filters, today: date) -> list[tuple[str, int]]:
+    """Open returns due before today, by stream (1 query)."""
     query = (
-        select(FundingStream.name, func.count(MilestoneReturn.id))
-        .select_from(MilestoneReturn)
-        .join(Project)
-        .join(Allocation)
-        .join(FundingStream, FundingStream.id == Allocation.stream_id)
-        .where(OPEN, MilestoneReturn.due_on < today)
+        _narrow(
+            select(FundingStream.name, _sum(TotalReturnDue.returns).label("n"))
+            .join(FundingStream, FundingStream.id == TotalReturnDue.stream_id)
+            .where(TotalReturnDue.due_on < today),
+            TotalReturnDue,
+            filters,
+            by_year=False,
+        )
         .group_by(FundingStream.name)
-        .order_by(func.count(MilestoneReturn.id).desc())
+        .having(func.sum(TotalReturnDue.returns) > 0)
+        .order_by(func.sum(TotalReturnDue.returns).desc(), FundingStream.name)
     )
-    return [(name, int(n)) for name, n in db.session.execute(_scope(query, filters))]
+    return [(name, int(n)) for name, n in db.session.execute(query)]
 
 
 def departments() -> list[tuple[int, str]]:
-    from tracker.models import Department
-
     return [
         tuple(r)
         for r in db.session.execute(
@@ -510,20 +543,13 @@ def regions() -> list[str]:
 
 
 def profile_to_date_by_stream(filters: Filters, today: date) -> dict[int, int]:
-    """Each stream's live profile for the financial years begun by today (1 query)."""
-    return _profile_to_date(Allocation.stream_id, filters, today)
-
-
-def _profile_to_date(group_by, filters: Filters, today: date) -> dict:
-    """Live allocations' profile for the financial years begun by today, by `group_by`."""
+    """Each stream's committed profile for the financial years begun by today (1 query)."""
     current = FinancialYear.containing(today).start_year
-    query = (
-        select(group_by, func.sum(AllocationYear.amount_pence))
-        .select_from(AllocationYear)
-        .join(Allocation)
-        .where(LIVE, AllocationYear.financial_year <= current)
-        .group_by(group_by)
-    )
-    if filters.financial_year is not None:
-        query = query.where(AllocationYear.financial_year == filters.financial_year)
-    return {k: int(v or 0) for k, v in db.session.execute(_scope(query, filters))}
+    query = _narrow(
+        select(TotalMoney.stream_id, _sum(TotalMoney.committed_pence)).where(
+            TotalMoney.financial_year <= current
+        ),
+        TotalMoney,
+        filters,
+    ).group_by(TotalMoney.stream_id)
+    return {k: int(t) for k, t in db.session.execute(query)}

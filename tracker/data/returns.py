@@ -1,14 +1,16 @@
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from tracker.data.pagination import Page, paginate
-from tracker.data.scoping import scope_to_user
+from tracker.data.scoping import organisation_scope, scope_to_user
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
+    FundingStream,
     MilestoneReturn,
+    Organisation,
     Project,
     ReturnIndicatorValue,
     ReturnStatus,
@@ -71,30 +73,68 @@ def returns_page(
     overdue_on: date | None = None,
     rag: str | None = None,
     organisation_id: int | None = None,
+    after: str | None = None,
+    before: str | None = None,
 ) -> Page:
+    """Soonest due first, keyed by (due date, id). The count joins a return's project and
+    allocation only when a filter or the user's organisation needs them."""
     query = _returns_query().options(
+        load_only(
+            MilestoneReturn.period_start,
+            MilestoneReturn.period_end,
+            MilestoneReturn.due_on,
+            MilestoneReturn.status,
+            MilestoneReturn.self_rag,
+            MilestoneReturn.project_id,
+        ),
+        joinedload(MilestoneReturn.project)
+        .load_only(Project.id, Project.allocation_id, Project.title)
+        .joinedload(Project.allocation)
+        .load_only(Allocation.id, Allocation.organisation_id, Allocation.stream_id)
+        .joinedload(Allocation.organisation)
+        .load_only(Organisation.name),
         joinedload(MilestoneReturn.project)
         .joinedload(Project.allocation)
-        .joinedload(Allocation.organisation),
-        joinedload(MilestoneReturn.project)
-        .joinedload(Project.allocation)
-        .joinedload(Allocation.stream),
+        .joinedload(Allocation.stream)
+        .load_only(FundingStream.name),
     )
-    if stream_id is not None:
-        query = query.where(Allocation.stream_id == stream_id)
-    if organisation_id is not None:
-        query = query.where(Allocation.organisation_id == organisation_id)
+    own = select(MilestoneReturn.id)
+    conditions = []
     if statuses:
-        query = query.where(MilestoneReturn.status.in_(statuses))
+        conditions.append(MilestoneReturn.status.in_(statuses))
     if overdue_on is not None:
-        query = query.where(
+        conditions += [
             MilestoneReturn.due_on < overdue_on,
             MilestoneReturn.status.in_(OPEN_STATUSES),
-        )
+        ]
     if rag:
-        query = query.where(MilestoneReturn.self_rag == rag)
-    query = query.order_by(MilestoneReturn.due_on, MilestoneReturn.id)
-    return paginate(scope_to_user(query, Allocation.organisation_id, user), page)
+        conditions.append(MilestoneReturn.self_rag == rag)
+    joined = stream_id is not None or organisation_id is not None
+    if stream_id is not None:
+        conditions.append(Allocation.stream_id == stream_id)
+    if organisation_id is not None:
+        conditions.append(Allocation.organisation_id == organisation_id)
+    query = scope_to_user(query.where(*conditions), Allocation.organisation_id, user)
+    counted = (
+        scope_to_user(
+            select(MilestoneReturn.id)
+            .join(Project, MilestoneReturn.project_id == Project.id)
+            .join(Allocation, Project.allocation_id == Allocation.id)
+            .where(*conditions),
+            Allocation.organisation_id,
+            user,
+        )
+        if joined or organisation_scope(user) is not None
+        else own.where(*conditions)
+    )
+    return paginate(
+        query.order_by(MilestoneReturn.due_on, MilestoneReturn.id),
+        page,
+        keys=[MilestoneReturn.due_on, MilestoneReturn.id],
+        after=after,
+        before=before,
+        count_query=counted,
+    )
 
 
 # A return still owed by the grantee: these can be overdue.

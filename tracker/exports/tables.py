@@ -68,6 +68,7 @@ def field(key: str) -> Callable[[dict], Any]:
         value = row.get(key)
         return value.value if isinstance(value, enum.Enum) else value
 
+    read.key = key  # the CSV writer reads text columns itself
     return read
 
 
@@ -76,6 +77,7 @@ def pounds(key: str) -> Callable[[dict], Decimal | None]:
         pence = row.get(key)
         return None if pence is None else to_pounds(int(pence))
 
+    read.pence_key = key  # the CSV writer formats the pence itself, without a Decimal
     return read
 
 

@@ -9,6 +9,7 @@ before it in CSV (the usual defence against CSV injection), a string cell in Exc
 """
 
 import csv
+import enum
 import io
 from collections.abc import Iterator
 from typing import IO, Any
@@ -50,6 +51,52 @@ def formula_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _pence_text(key: str):
+    """Pence as pounds to the penny (1234.50), straight from the integer: what csv_text gives
+    for the same amount as a Decimal, at a fraction of the cost."""
+
+    def text(row: dict) -> str:
+        pence = row.get(key)
+        if pence is None:
+            return ""
+        pence = int(pence)
+        sign = "-" if pence < 0 else ""
+        pounds, pennies = divmod(abs(pence), 100)
+        return f"{sign}{pounds}.{pennies:02d}"
+
+    return text
+
+
+def _csv_cell(column):
+    """One column's CSV text from a row, chosen once per column rather than once per cell."""
+    key = getattr(column.value, "pence_key", None)
+    if key is not None:
+        return _pence_text(key)
+    value, kind = column.value, column.kind
+    key = getattr(value, "key", None)
+    if kind is Kind.TEXT and key is not None:
+        return _plain_text(key)
+    return lambda row: csv_text(value(row), kind)
+
+
+FORMULA_FIRST = frozenset(FORMULA_STARTS)  # each is one character
+
+
+def _plain_text(key: str):
+    """A text column straight from the row: what csv_text gives, with the usual case (a str)
+    taken first."""
+
+    def text(row: dict) -> str:
+        found = row.get(key)
+        if found is None:
+            return ""
+        if type(found) is not str:
+            found = found.value if isinstance(found, enum.Enum) else str(found)
+        return "'" + found if found[:1] in FORMULA_FIRST else found
+
+    return text
+
+
 def csv_chunks(table: Table) -> Iterator[str]:
     """The table as CSV text, in pieces. A byte-order mark first, so that Excel reads the file as
     UTF-8 (a £ in a header, an accent in a name)."""
@@ -57,9 +104,9 @@ def csv_chunks(table: Table) -> Iterator[str]:
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow(table.headers)
-    kinds = [column.kind for column in table.columns]
-    for count, values in enumerate(table.values(), start=1):
-        writer.writerow([csv_text(value, kind) for value, kind in zip(values, kinds, strict=True)])
+    cells = [_csv_cell(column) for column in table.columns]
+    for count, row in enumerate(table.rows, start=1):
+        writer.writerow([cell(row) for cell in cells])
         if count % CSV_BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -1,5 +1,6 @@
 """Every model, one module per aggregate; importing this package registers them all."""
 
+from tracker.models import totals as _totals  # noqa: F401,E402  (the running totals' tables)
 from tracker.models.allocation import (
     Allocation,
     AllocationCategory,

@@ -74,6 +74,8 @@ def queue():
         statuses=statuses,
         overdue_on=overdue_on,
         rag=rag,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
     )
     return render_template("returns/queue.html", page=page, filters=filters, today=date.today())
 

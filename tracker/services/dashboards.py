@@ -27,12 +27,14 @@ class Panel:
     headers: list[str]
     rows: list[list] = field(default_factory=list)
     note: str = ""
+    # What the CSV holds when it is more than the table shows (every grantee, say).
+    download_rows: list | None = None
     _numeric: list[bool] | None = field(default=None, init=False, repr=False, compare=False)
 
     def csv_rows(self):
         """Money as exact pounds (Decimal), counts as numbers, the rest as text."""
         yield self.headers
-        for row in self.rows:
+        for row in self.rows if self.download_rows is None else self.download_rows:
             yield [to_pounds(c.pence) if isinstance(c, Money) else c for c in row]
 
     def numeric(self, index: int) -> bool:
@@ -47,15 +49,15 @@ class Panel:
         return self._numeric[index]
 
 
-def portfolio(filters: Filters) -> Panel:
-    rows = reporting.portfolio(filters)
+def portfolio(filters: Filters, rows=None) -> Panel:
+    rows = reporting.portfolio(filters) if rows is None else rows
     names = [r.name for r in rows]
     figure = charts.bars(
-        "Announced, allocated, paid and reported spend by stream",
+        "Announced, committed, paid and reported spend by stream",
         names,
         {
             "Announced": [charts.pounds(r.announced_pence) for r in rows],
-            "Allocated": [charts.pounds(r.allocated_pence) for r in rows],
+            "Committed": [charts.pounds(r.committed_pence) for r in rows],
             "Paid": [charts.pounds(r.paid_pence) for r in rows],
             "Reported spend": [charts.pounds(r.reported_pence) for r in rows],
         },
@@ -64,78 +66,123 @@ def portfolio(filters: Filters) -> Panel:
         "portfolio",
         "Every stream",
         figure,
-        ["Stream", "Announced", "Budget", "Allocated", "Paid", "Reported spend"],
+        [
+            "Stream",
+            "Announced",
+            "Budget",
+            "In draft",
+            "Offered",
+            "Committed",
+            "Paid",
+            "Reported spend",
+        ],
         [
             [
                 r.name,
                 Money(r.announced_pence),
                 Money(r.budget_pence),
-                Money(r.allocated_pence),
+                Money(r.in_draft_pence),
+                Money(r.offered_pence),
+                Money(r.committed_pence),
                 Money(r.paid_pence),
                 Money(r.reported_pence),
             ]
             for r in rows
         ],
+        note="Committed counts accepted, active and closed grants only: never drafts or "
+        "offers not yet accepted.",
     )
 
 
-def spend_over_time(filters: Filters) -> Panel:
-    rows = reporting.spend_over_time(filters)
+def spend_over_time(filters: Filters, rows=None) -> Panel:
+    rows = reporting.spend_over_time(filters) if rows is None else rows
     labels = [Quarter.containing(r.period_start).label for r in rows]
-    figure = charts.lines(
-        "Spend by financial quarter",
-        labels,
-        {
-            "Reported spend": [charts.pounds(r.actual_pence) for r in rows],
-            "Profile": [charts.pounds(r.profile_pence) for r in rows],
-            "Forecast": [charts.pounds(r.forecast_pence) for r in rows],
-        },
+    forecasts = any(r.forecast_pence is not None for r in rows)
+    series = {
+        "Reported spend": [charts.pounds(r.actual_pence) for r in rows],
+        "Profile": [charts.pounds(r.profile_pence) for r in rows],
+    }
+    if forecasts:
+        # A quarter nobody forecast is a gap in the line, never a zero.
+        series["Forecast"] = [
+            None if r.forecast_pence is None else charts.pounds(r.forecast_pence) for r in rows
+        ]
+    figure = charts.lines("Spend by financial quarter", labels, series)
+    note = (
+        "The profile spreads each year's committed allocations equally over its quarters; the "
+        "forecast is each project's latest, from its latest return."
     )
+    if not forecasts:
+        note += " No grantee has reported a forecast for these filters, so none is drawn."
     return Panel(
         "spend-over-time",
         "Spend over time",
         figure,
         ["Quarter", "Reported spend", "Profile", "Forecast"],
         [
-            [label, Money(r.actual_pence), Money(r.profile_pence), Money(r.forecast_pence)]
+            [
+                label,
+                Money(r.actual_pence),
+                Money(r.profile_pence),
+                "No forecast" if r.forecast_pence is None else Money(r.forecast_pence),
+            ]
             for label, r in zip(labels, rows, strict=True)
         ],
-        note="The profile spreads each year's allocations equally over its quarters; "
-        "the forecast is each project's latest.",
+        note=note,
     )
+
+
+GRANTEES_SHOWN = 20
 
 
 def stream_grantees(filters: Filters, today: date) -> Panel:
-    rows = reporting.stream_grantees(filters, today)
-    names = [r.organisation for r in rows]
+    """One stream's grantees (the chosen stream, or the largest): the 20 with the most
+    committed in the chart and its table; every one of them in the CSV."""
+    grantees = reporting.stream_grantees(filters, today)
+    every = [_grantee_row(r) for r in grantees.rows]
+    shown = grantees.rows[:GRANTEES_SHOWN]
+    names = [r.organisation for r in shown]
     figure = charts.bars(
-        "Spend against allocation by grantee",
+        f"Spend against committed by grantee: {grantees.stream_name}",
         names,
         {
-            "Allocated": [charts.pounds(r.allocated_pence) for r in rows],
-            "Reported spend": [charts.pounds(r.reported_pence) for r in rows],
-            "Paid": [charts.pounds(r.paid_pence) for r in rows],
+            "Committed": [charts.pounds(r.allocated_pence) for r in shown],
+            "Reported spend": [charts.pounds(r.reported_pence) for r in shown],
+            "Paid": [charts.pounds(r.paid_pence) for r in shown],
         },
     )
-    return Panel(
-        "grantees",
-        "Grantees",
-        figure,
-        ["Grantee", "Allocated", "Reported spend", "Paid", "Profile to date", "Variance (%)"],
-        [
-            [
-                r.organisation,
-                Money(r.allocated_pence),
-                Money(r.reported_pence),
-                Money(r.paid_pence),
-                Money(r.profile_to_date_pence),
-                str(r.variance_percent) if r.variance_percent is not None else "–",
-            ]
-            for r in rows
-        ],
-        note="Variance compares reported spend with the profile of the financial "
-        "years begun so far.",
+    note = (
+        "Variance compares reported spend with the committed profile of the financial years "
+        "begun so far."
     )
+    if grantees.total > len(shown):
+        note = (
+            f"The {len(shown)} grantees with the most committed, of {grantees.total:,}: the "
+            f"CSV has every one. " + note
+        )
+    if filters.stream_id is None and grantees.stream_name:
+        note = f"Showing {grantees.stream_name}: choose a stream above to see another. " + note
+    panel = Panel(
+        "grantees",
+        f"Grantees of {grantees.stream_name}" if grantees.stream_name else "Grantees",
+        figure,
+        ["Grantee", "Committed", "Reported spend", "Paid", "Profile to date", "Variance (%)"],
+        every[:GRANTEES_SHOWN],
+        note=note,
+    )
+    panel.download_rows = every
+    return panel
+
+
+def _grantee_row(r) -> list:
+    return [
+        r.organisation,
+        Money(r.allocated_pence),
+        Money(r.reported_pence),
+        Money(r.paid_pence),
+        Money(r.profile_to_date_pence),
+        str(r.variance_percent) if r.variance_percent is not None else "–",
+    ]
 
 
 def returns_timeliness(filters: Filters, today: date) -> Panel:
@@ -205,7 +252,7 @@ def regions(filters: Filters) -> Panel:
         "Money by region",
         [r.label for r in rows],
         {
-            "Allocated": [charts.pounds(r.allocated_pence) for r in rows],
+            "Committed": [charts.pounds(r.allocated_pence) for r in rows],
             "Reported spend": [charts.pounds(r.reported_pence) for r in rows],
         },
     )
@@ -213,7 +260,7 @@ def regions(filters: Filters) -> Panel:
         "regions",
         "Regions",
         figure,
-        ["Region", "Allocated", "Reported spend"],
+        ["Region", "Committed", "Reported spend"],
         [[r.label, Money(r.allocated_pence), Money(r.reported_pence)] for r in rows],
     )
 
@@ -224,7 +271,7 @@ def evidence(filters: Filters) -> Panel:
         "Money by strength of evidence",
         [r.label.capitalize() for r in rows],
         {
-            "Allocated": [charts.pounds(r.allocated_pence) for r in rows],
+            "Committed": [charts.pounds(r.allocated_pence) for r in rows],
             "Reported spend": [charts.pounds(r.reported_pence) for r in rows],
         },
     )
@@ -232,13 +279,13 @@ def evidence(filters: Filters) -> Panel:
         "evidence",
         "What works",
         figure,
-        ["Evidence rating", "Projects", "Allocated", "Reported spend"],
+        ["Evidence rating", "Projects", "Committed", "Reported spend"],
         [
             [r.label.capitalize(), r.projects, Money(r.allocated_pence), Money(r.reported_pence)]
             for r in rows
         ],
         note="Evidence ratings are as the What Works centres grade the intervention; "
-        "an allocation's money is shared equally between its projects.",
+        "a committed allocation's money is shared equally between its projects.",
     )
 
 

@@ -34,6 +34,8 @@ from tracker.services.import_rows import (
     read_columns,
     read_row,
 )
+from tracker.totals import tracking
+from tracker.totals.contributions import NewAllocation
 
 __all__ = ["ERROR", "OPTIONAL", "REQUIRED", "ImportRefused", "check", "import_allocations"]
 
@@ -267,8 +269,33 @@ def import_allocations(actor: audit.Actor, pending: PendingImport) -> ImportResu
     now = utcnow()
     source = f"{pending.filename} (SHA-256 {pending.file_sha256})"
     updates = _updates(actor, preview, now, source)
+    with tracking.moving([values["id"] for values in updates.values]) as made_here:
+        created, new_identifiers = _write(preview, updates, actor, now, source)
+        made_here += created
+    audit.record(
+        actor,
+        "allocations imported",
+        object_type="allocation_import",
+        after={
+            "file_name": pending.filename,
+            "file_sha256": pending.file_sha256,
+            "rows": len(preview.rows),
+            "created": len(created),
+            "updated": len(updates.values),
+            "unchanged": len(updates.unchanged),
+            "created_identifiers": new_identifiers,
+            "updated_identifiers": updates.identifiers,
+            "unchanged_identifiers": updates.unchanged,
+        },
+    )
+    return ImportResult(len(created), len(updates.values), len(updates.unchanged))
+
+
+def _write(preview: Preview, updates, actor, now, source: str) -> tuple[list, list[str]]:
+    """The bulk writes of a confirmed import: updates first (so that a lost race is found
+    before anything else is written), then the new allocations, their profiles and their audit
+    events. Gives the new allocations as the running totals count them."""
     try:
-        # First, so that a lost race is found before anything else is written.
         import_data.update_allocations(updates.values)
     except ConcurrentChange as error:
         raise ImportRefused(
@@ -276,7 +303,6 @@ def import_allocations(actor: audit.Actor, pending: PendingImport) -> ImportResu
             "Nothing was imported: someone changed one of these allocations at the same time. "
             "Check the rows below and confirm again.",
         ) from error
-
     creating = [row for row in preview.rows if row.outcome == CREATE]
     identifiers = _new_identifiers(creating, {row.identifier for row in preview.rows})
     new_values = [
@@ -328,23 +354,14 @@ def import_allocations(actor: audit.Actor, pending: PendingImport) -> ImportResu
         ]
         + updates.events
     )
-    audit.record(
-        actor,
-        "allocations imported",
-        object_type="allocation_import",
-        after={
-            "file_name": pending.filename,
-            "file_sha256": pending.file_sha256,
-            "rows": len(preview.rows),
-            "created": len(new_ids),
-            "updated": len(updates.values),
-            "unchanged": len(updates.unchanged),
-            "created_identifiers": [values["identifier"] for values in new_values],
-            "updated_identifiers": updates.identifiers,
-            "unchanged_identifiers": updates.unchanged,
-        },
-    )
-    return ImportResult(len(new_ids), len(updates.values), len(updates.unchanged))
+    created = [
+        NewAllocation(
+            allocation_id, values["stream_id"], values["organisation_id"], values["status"],
+            values["amount_pence"], row.split,
+        )
+        for allocation_id, values, row in made
+    ]
+    return created, [values["identifier"] for values in new_values]
 
 
 @dataclass

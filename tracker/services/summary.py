@@ -1,5 +1,7 @@
 """The minister's summary: headline figures, a few charts, and the key risks. No personal data
-and no return narratives: only streams, organisations, projects and sums."""
+and no return narratives: only streams, organisations, projects and sums. Every figure is in
+the one vocabulary of money (`tracker/totals/vocabulary.py`), whose definitions the page shows.
+It reads each set of figures once and builds its charts from them."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -8,6 +10,7 @@ from tracker.data import reporting
 from tracker.data.reporting import Filters
 from tracker.services import dashboards
 from tracker.services.dashboards import Panel
+from tracker.totals.vocabulary import TERMS, Term
 
 UNDER_OVER_THRESHOLD = 10  # per cent
 
@@ -15,39 +18,62 @@ UNDER_OVER_THRESHOLD = 10  # per cent
 @dataclass
 class Summary:
     announced_pence: int
-    allocated_pence: int
+    budget_pence: int
+    in_draft_pence: int
+    offered_pence: int
+    committed_pence: int
     paid_pence: int
     reported_pence: int
+    recovered_pence: int
     panels: list[Panel]
     red_projects: list[tuple[str, str, str]]
+    red_count: int
     overdue: list[tuple[str, int]]
     off_profile: list[tuple[str, str, int, int]]  # stream, "under"/"over", reported, profile
+    terms: list[Term]
+
+    @property
+    def headlines(self) -> list[tuple[str, int]]:
+        return [
+            ("Announced", self.announced_pence),
+            ("Budget", self.budget_pence),
+            ("Committed", self.committed_pence),
+            ("Paid", self.paid_pence),
+            ("Reported spend", self.reported_pence),
+        ]
 
 
 def build(filters: Filters, today: date) -> Summary:
     rows = reporting.portfolio(filters)
     periods = reporting.spend_over_time(filters)
     profile = reporting.profile_to_date_by_stream(filters, today)
+    red, red_count = reporting.red_rated_projects(filters)
     return Summary(
         announced_pence=sum(r.announced_pence for r in rows),
-        allocated_pence=sum(r.allocated_pence for r in rows),
+        budget_pence=sum(r.budget_pence for r in rows),
+        in_draft_pence=sum(r.in_draft_pence for r in rows),
+        offered_pence=sum(r.offered_pence for r in rows),
+        committed_pence=sum(r.committed_pence for r in rows),
         paid_pence=sum(r.paid_pence for r in rows),
-        reported_pence=sum(p.actual_pence for p in periods),
+        reported_pence=sum(r.reported_pence for r in rows),
+        recovered_pence=sum(r.recovered_pence for r in rows),
         panels=[
-            dashboards.portfolio(filters),
-            dashboards.spend_over_time(filters),
+            dashboards.portfolio(filters, rows),
+            dashboards.spend_over_time(filters, periods),
             dashboards.returns_timeliness(filters, today),
             dashboards.returns_rag(filters),
         ],
-        red_projects=reporting.red_rated_projects(filters),
+        red_projects=red,
+        red_count=red_count,
         overdue=reporting.overdue_by_stream(filters, today),
         off_profile=off_profile(rows, profile),
+        terms=TERMS,
     )
 
 
 def off_profile(rows, profile: dict[int, int]) -> list[tuple[str, str, int, int]]:
-    """Streams whose reported spend is more than 10% under or over the profile of the years
-    begun so far."""
+    """Streams whose reported spend is more than 10% under or over the committed profile of the
+    years begun so far."""
     out = []
     for row in rows:
         planned = profile.get(row.stream_id, 0)

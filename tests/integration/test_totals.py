@@ -1,0 +1,175 @@
+"""The running totals never drift from the live rows: a property test drives random sequences
+of the operations that move figures and compares every total with the live rows after each
+step, to the penny; racing threads do the same on a database that commits; `flask totals check`
+and `flask totals rebuild` find and mend a difference, on the demo data and on the generator's
+`small` data."""
+
+import random
+import threading
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select, text, update
+
+from tests.conftest import build_app, migrate_and_seed
+from tests.integration import totals_operations
+from tracker.extensions import db
+from tracker.models.totals import TotalAllocation, TotalMoney
+from tracker.services.errors import NotAllowed, RuleBroken
+from tracker.totals import ledger
+from tracker.totals.contributions import EVERY_REGION
+
+REFUSED = (RuleBroken, NotAllowed)
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(sorted(totals_operations.OPERATIONS)),
+        st.integers(0, 10_000),
+        st.integers(0, 5_000),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def differences(session) -> list[str]:
+    return [str(d) for d in ledger.check(session.connection())]
+
+
+def test_the_demo_datas_totals_agree_with_its_rows(transaction):
+    assert differences(transaction) == []
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=steps)
+def test_totals_equal_the_live_sums_after_every_operation(transaction, steps):
+    example = transaction.begin_nested()
+    try:
+        for name, n, amount in steps:
+            step = transaction.begin_nested()
+            try:
+                totals_operations.OPERATIONS[name](n, amount)
+            except REFUSED:
+                step.rollback()
+            else:
+                step.commit()
+            assert differences(transaction) == [], f"after {name}({n}, {amount})"
+    finally:
+        example.rollback()
+
+
+def test_an_imported_file_is_counted_as_drafts_at_once(transaction):
+    """The import writes in bulk, past the session's flush: it tells the totals itself."""
+    in_draft = select(func.sum(TotalAllocation.amount_pence)).where(
+        TotalAllocation.status == "draft", TotalAllocation.region == EVERY_REGION
+    )
+    before = transaction.scalar(in_draft) or 0
+    totals_operations.import_file(2, 500)  # three new drafts: £500.02, £501.02 and £502.02
+    assert (transaction.scalar(in_draft) or 0) == before + 50002 + 50102 + 50202
+    totals_operations.import_file(1, 500)  # and a change to an existing draft, to £507.00
+    assert differences(transaction) == []
+    assert differences(transaction) == []
+
+
+def test_a_changed_total_is_found_named_and_mended(app, make_database):
+    fresh = build_app(make_database())
+    migrate_and_seed(fresh)
+    runner = fresh.test_cli_runner()
+    assert runner.invoke(args=["totals", "check"]).exit_code == 0
+    with fresh.app_context():
+        stream_id, region, year = db.session.execute(
+            select(TotalMoney.stream_id, TotalMoney.region, TotalMoney.financial_year)
+        ).first()
+        db.session.execute(
+            update(TotalMoney)
+            .where(
+                TotalMoney.stream_id == stream_id,
+                TotalMoney.region == region,
+                TotalMoney.financial_year == year,
+            )
+            .values(reported_pence=TotalMoney.reported_pence + 1)
+        )
+        db.session.commit()
+        db.engine.dispose()
+    checked = runner.invoke(args=["totals", "check"])
+    assert checked.exit_code == 1
+    assert "total_money" in checked.output
+    assert f"financial_year={year}" in checked.output
+    assert "reported_pence" in checked.output
+    rebuilt = runner.invoke(args=["totals", "rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert runner.invoke(args=["totals", "check"]).exit_code == 0
+    with fresh.app_context():
+        db.engine.dispose()
+
+
+THREADS = 8
+ROUNDS = 6
+
+
+def test_racing_writers_never_make_the_totals_drift(make_database):
+    """Threads, each with its own connection, do random operations at once and commit; on
+    PostgreSQL they truly interleave (SQLite queues its writers)."""
+    app = build_app(
+        make_database(),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_size": THREADS + 2},
+    )
+    migrate_and_seed(app)
+    names = sorted(totals_operations.OPERATIONS)
+    barrier = threading.Barrier(THREADS, timeout=120)
+    failures: list[BaseException] = []
+
+    def work(seed: int) -> None:
+        chooser = random.Random(seed)
+        with app.app_context():
+            try:
+                barrier.wait()
+                for _ in range(ROUNDS):
+                    name = chooser.choice(names)
+                    try:
+                        totals_operations.OPERATIONS[name](
+                            chooser.randrange(10_000), chooser.randrange(5_000)
+                        )
+                        db.session.commit()
+                    except REFUSED:
+                        db.session.rollback()
+                    except Exception as error:  # a lost race the service reports  # noqa: BLE001
+                        db.session.rollback()
+                        if "deadlock" in str(error).lower():
+                            failures.append(error)
+            except BaseException as error:  # noqa: BLE001 - reported below
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(180)
+    assert not failures, failures
+    with app.app_context():
+        assert [str(d) for d in ledger.check(db.session.connection())] == []
+        db.session.rollback()
+        db.engine.dispose()
+
+
+def test_flask_totals_check_passes_on_the_generators_small_data(make_database):
+    app = build_app(make_database())
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.session.execute(text("SELECT 1"))
+        db.session.commit()
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["bench-data", "--scale", "small"])
+    assert made.exit_code == 0, made.output
+    checked = runner.invoke(args=["totals", "check"])
+    assert checked.exit_code == 0, checked.output
+    assert "agree" in checked.output
+    with app.app_context():
+        db.engine.dispose()

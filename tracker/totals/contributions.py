@@ -1,0 +1,408 @@
+"""What allocations add to each running total, worked out from their live rows: the one place
+the figures are computed. Tracking a change (before and after), rebuilding and checking all
+use it, so the three cannot disagree about what a figure means.
+
+An allocation is the unit: everything the dashboards count hangs off one (its profile, its
+projects and their targets, their returns with spend, forecasts and outputs, its payments).
+Rows are read with Core selects, a chunk of allocations at a time, never as ORM objects."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from tracker.models import (
+    Allocation,
+    AllocationYear,
+    MilestoneReturn,
+    Organisation,
+    Payment,
+    Project,
+    ProjectTarget,
+    ReturnForecast,
+    ReturnIndicatorValue,
+    ReturnSpend,
+)
+from tracker.models.totals import (
+    ADDITIVE,
+    TotalAllocation,
+    TotalEvidence,
+    TotalGrantee,
+    TotalMoney,
+    TotalOutput,
+    TotalOutputLatest,
+    TotalOutputTarget,
+    TotalPayment,
+    TotalPeriod,
+    TotalProject,
+    TotalProjectRating,
+    TotalRating,
+    TotalReturn,
+    TotalReturnDue,
+)
+from tracker.periods import FinancialYear
+from tracker.totals import vocabulary as v
+
+CHUNK = 2_000
+# The region of the rows that add up every region: no organisation's region is ever "*" (the
+# organisation form offers a list of regions), so it cannot be mistaken for one.
+EVERY_REGION = "*"
+_REGION_AT = {
+    model.__tablename__: [c.name for c in model.__table__.columns if c.primary_key].index("region")
+    for model in ADDITIVE
+    if "region" in model.__table__.c
+}
+
+
+@dataclass
+class Figures:
+    """Sums by (table, key), and each rated project's latest rating."""
+
+    sums: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+    ratings: dict = field(default_factory=dict)  # project_id -> row of latest_project_rating
+
+    def add(self, table, key: tuple, **values: int) -> None:
+        """Adds to the row of `key`, and where the table is keyed by region, to the same key's
+        row for every region (EVERY_REGION): what a page without a region filter reads."""
+        keys = [key]
+        at = _REGION_AT.get(table.__tablename__)
+        if at is not None:
+            keys.append((*key[:at], EVERY_REGION, *key[at + 1 :]))
+        for one in keys:
+            row = self.sums[table.__tablename__, one]
+            for column, amount in values.items():
+                row[column] += amount
+
+    def merge(self, other: "Figures") -> None:
+        for key, values in other.sums.items():
+            row = self.sums[key]
+            for column, amount in values.items():
+                row[column] += amount
+        self.ratings.update(other.ratings)
+
+    def minus(self, before: "Figures") -> dict:
+        """The changes that take `before` to these figures, zeros left out."""
+        out: dict = {}
+        for key in set(self.sums) | set(before.sums):
+            after_row, before_row = self.sums.get(key, {}), before.sums.get(key, {})
+            delta = {
+                column: after_row.get(column, 0) - before_row.get(column, 0)
+                for column in set(after_row) | set(before_row)
+            }
+            delta = {column: d for column, d in delta.items() if d}
+            if delta:
+                out[key] = delta
+        return out
+
+
+def _fy(day: date) -> int:
+    return FinancialYear.containing(day).start_year
+
+
+@dataclass
+class _Rows:
+    allocations: list = field(default_factory=list)
+    regions: dict = field(default_factory=dict)
+    years: dict = field(default_factory=lambda: defaultdict(list))
+    projects: dict = field(default_factory=lambda: defaultdict(list))
+    targets: dict = field(default_factory=lambda: defaultdict(list))
+    returns: dict = field(default_factory=lambda: defaultdict(list))
+    spend: dict = field(default_factory=dict)
+    forecasts: dict = field(default_factory=lambda: defaultdict(list))
+    outputs: dict = field(default_factory=lambda: defaultdict(list))
+    payments: dict = field(default_factory=lambda: defaultdict(list))
+
+
+def _load(connection, where) -> _Rows:
+    """Every row the totals need for the allocations `where(Allocation.id column)` picks."""
+    rows = _Rows()
+    rows.allocations = connection.execute(
+        select(
+            Allocation.id,
+            Allocation.stream_id,
+            Allocation.organisation_id,
+            Allocation.status,
+            Allocation.amount_pence,
+        ).where(where(Allocation.id))
+    ).all()
+    if not rows.allocations:
+        return rows
+    organisation_ids = sorted({a.organisation_id for a in rows.allocations})
+    rows.regions = dict(
+        connection.execute(
+            select(Organisation.id, Organisation.region).where(
+                Organisation.id.in_(organisation_ids)
+            )
+        ).all()
+    )
+    for r in connection.execute(
+        select(
+            AllocationYear.allocation_id, AllocationYear.financial_year, AllocationYear.amount_pence
+        ).where(where(AllocationYear.allocation_id))
+    ):
+        rows.years[r.allocation_id].append(r)
+    for r in connection.execute(
+        select(Project.id, Project.allocation_id, Project.evidence_rating).where(
+            where(Project.allocation_id)
+        )
+    ):
+        rows.projects[r.allocation_id].append(r)
+    for r in connection.execute(
+        select(ProjectTarget.project_id, ProjectTarget.indicator_id, ProjectTarget.target)
+        .join(Project, Project.id == ProjectTarget.project_id)
+        .where(where(Project.allocation_id))
+    ):
+        rows.targets[r.project_id].append(r)
+    for r in connection.execute(
+        select(
+            MilestoneReturn.id,
+            MilestoneReturn.project_id,
+            MilestoneReturn.period_start,
+            MilestoneReturn.due_on,
+            MilestoneReturn.revision,
+            MilestoneReturn.status,
+            MilestoneReturn.submitted_at,
+            MilestoneReturn.self_rag,
+            MilestoneReturn.reviewer_rag,
+        )
+        .join(Project, Project.id == MilestoneReturn.project_id)
+        .where(where(Project.allocation_id))
+    ):
+        rows.returns[r.project_id].append(r)
+    rows.spend = dict(
+        connection.execute(
+            select(ReturnSpend.return_id, func.sum(ReturnSpend.amount_pence))
+            .join(MilestoneReturn, MilestoneReturn.id == ReturnSpend.return_id)
+            .join(Project, Project.id == MilestoneReturn.project_id)
+            .where(where(Project.allocation_id))
+            .group_by(ReturnSpend.return_id)
+        ).all()
+    )
+    for r in connection.execute(
+        select(ReturnForecast.return_id, ReturnForecast.period_start, ReturnForecast.amount_pence)
+        .join(MilestoneReturn, MilestoneReturn.id == ReturnForecast.return_id)
+        .join(Project, Project.id == MilestoneReturn.project_id)
+        .where(where(Project.allocation_id))
+    ):
+        rows.forecasts[r.return_id].append(r)
+    for r in connection.execute(
+        select(
+            ReturnIndicatorValue.return_id,
+            ReturnIndicatorValue.indicator_id,
+            ReturnIndicatorValue.value,
+        )
+        .join(MilestoneReturn, MilestoneReturn.id == ReturnIndicatorValue.return_id)
+        .join(Project, Project.id == MilestoneReturn.project_id)
+        .where(where(Project.allocation_id))
+    ):
+        rows.outputs[r.return_id].append(r)
+    for r in connection.execute(
+        select(Payment.allocation_id, Payment.status, Payment.amount_pence, Payment.paid_on).where(
+            where(Payment.allocation_id)
+        )
+    ):
+        rows.payments[r.allocation_id].append(r)
+    return rows
+
+
+def _add_allocation(figures: Figures, rows: _Rows, allocation) -> None:
+    stream, organisation = allocation.stream_id, allocation.organisation_id
+    region = rows.regions.get(organisation) or ""
+    if region == EVERY_REGION:
+        region = ""  # never a region's own name: counted as not known
+    status = allocation.status
+    figures.add(
+        TotalAllocation,
+        (stream, region, str(status)),
+        allocations=1,
+        amount_pence=allocation.amount_pence,
+    )
+    committed = status in v.COMMITTED
+    column = v.money_column(status)
+    projects = rows.projects.get(allocation.id, [])
+    for year in rows.years.get(allocation.id, []):
+        if column is not None:
+            figures.add(
+                TotalMoney, (stream, region, year.financial_year), **{column: year.amount_pence}
+            )
+        if committed:
+            figures.add(
+                TotalGrantee,
+                (stream, organisation, year.financial_year),
+                committed_pence=year.amount_pence,
+            )
+            for project in projects:
+                figures.add(
+                    TotalEvidence,
+                    (stream, region, str(project.evidence_rating), year.financial_year),
+                    committed_pence=year.amount_pence // len(projects),
+                )
+    for project in projects:
+        rating = str(project.evidence_rating)
+        if committed:
+            figures.add(TotalProject, (stream, region, rating), projects=1)
+            for target in rows.targets.get(project.id, []):
+                figures.add(
+                    TotalOutputTarget, (stream, region, target.indicator_id), target=target.target
+                )
+        returns = rows.returns.get(project.id, [])
+        for r in returns:
+            _add_return(figures, rows, r, stream, organisation, region, rating)
+        reported = [r for r in returns if r.status in v.REPORTED]
+        _add_latest_outputs(figures, rows, reported, stream, region)
+        if reported:
+            latest = max(reported, key=lambda r: (r.period_start, r.revision, r.id))
+            for forecast in rows.forecasts.get(latest.id, []):
+                figures.add(
+                    TotalPeriod,
+                    (stream, region, forecast.period_start),
+                    forecast_pence=forecast.amount_pence,
+                    forecasts=1,
+                )
+        rated = v.latest_rating(returns) if status in v.LIVE else None
+        if rated is not None:
+            rag, rated_by, period_start = rated
+            figures.ratings[project.id] = {
+                "project_id": project.id,
+                "allocation_id": allocation.id,
+                "stream_id": stream,
+                "region": region,
+                "rag": rag,
+                "rated_by": rated_by,
+                "period_start": period_start,
+            }
+            figures.add(TotalProjectRating, (stream, region, rag, rated_by), projects=1)
+    for payment in rows.payments.get(allocation.id, []):
+        figures.add(
+            TotalPayment,
+            (stream, region, str(payment.status)),
+            payments=1,
+            amount_pence=payment.amount_pence,
+        )
+        if payment.status == v.PAID and payment.paid_on is not None:
+            year = _fy(payment.paid_on)
+            figures.add(TotalMoney, (stream, region, year), paid_pence=payment.amount_pence)
+            figures.add(TotalGrantee, (stream, organisation, year), paid_pence=payment.amount_pence)
+
+
+def _add_latest_outputs(figures, rows, reported, stream, region) -> None:
+    """Each of one project's indicators' latest figure (latest period, then revision): in each
+    financial year, and over all of them."""
+    newest_first = sorted(reported, key=lambda r: (r.period_start, r.revision, r.id), reverse=True)
+    in_year: set = set()
+    overall: set = set()
+    for r in newest_first:
+        year = _fy(r.period_start)
+        for value in rows.outputs.get(r.id, []):
+            if (value.indicator_id, year) not in in_year:
+                in_year.add((value.indicator_id, year))
+                figures.add(
+                    TotalOutput, (stream, region, value.indicator_id, year), latest=value.value
+                )
+            if value.indicator_id not in overall:
+                overall.add(value.indicator_id)
+                figures.add(
+                    TotalOutputLatest, (stream, region, value.indicator_id), latest=value.value
+                )
+
+
+def _add_return(figures, rows, r, stream, organisation, region, rating) -> None:
+    year = _fy(r.period_start)
+    on_time = r.submitted_at is not None and r.submitted_at.date() <= r.due_on
+    figures.add(TotalReturn, (stream, region, year, str(r.status), on_time), returns=1)
+    if r.status in v.OPEN:
+        figures.add(TotalReturnDue, (stream, region, year, r.due_on), returns=1)
+    if r.self_rag is not None:
+        figures.add(TotalRating, (stream, region, year, "grantee", str(r.self_rag)), returns=1)
+    if r.reviewer_rag is not None:
+        figures.add(TotalRating, (stream, region, year, "reviewer", str(r.reviewer_rag)), returns=1)
+    if r.status not in v.REPORTED:
+        return
+    spent = int(rows.spend.get(r.id) or 0)
+    figures.add(TotalMoney, (stream, region, year), reported_pence=spent)
+    figures.add(TotalPeriod, (stream, region, r.period_start), reported_pence=spent)
+    figures.add(TotalGrantee, (stream, organisation, year), reported_pence=spent)
+    figures.add(TotalEvidence, (stream, region, rating, year), reported_pence=spent)
+    for value in rows.outputs.get(r.id, []):
+        figures.add(TotalOutput, (stream, region, value.indicator_id, year), achieved=value.value)
+
+
+def of_allocations(connection, allocation_ids: Iterable[int]) -> Figures:
+    """What these allocations add to the totals now (as this transaction sees the rows)."""
+    figures = Figures()
+    ids = sorted(set(allocation_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = _load(connection, lambda column, chunk=chunk: column.in_(chunk))
+        for allocation in rows.allocations:
+            _add_allocation(figures, rows, allocation)
+    return figures
+
+
+@dataclass(frozen=True)
+class NewAllocation:
+    """An allocation just inserted in bulk, as its writer has it in hand: no projects, returns
+    or payments yet, so nothing else need be read back."""
+
+    id: int
+    stream_id: int
+    organisation_id: int
+    status: object
+    amount_pence: int
+    profile: dict  # financial year -> pence
+
+
+def of_new(connection, allocations: list[NewAllocation]) -> Figures:
+    """What allocations inserted just now add, from the values their writer holds (only the
+    organisations' regions are read), by the same rule as every other figure."""
+    rows = _Rows()
+    rows.allocations = allocations
+    organisation_ids = sorted({a.organisation_id for a in allocations})
+    for start in range(0, len(organisation_ids), CHUNK):
+        rows.regions.update(
+            connection.execute(
+                select(Organisation.id, Organisation.region).where(
+                    Organisation.id.in_(organisation_ids[start : start + CHUNK])
+                )
+            ).all()
+        )
+    for allocation in allocations:
+        rows.years[allocation.id] = [
+            _Year(year, pence) for year, pence in sorted(allocation.profile.items())
+        ]
+    figures = Figures()
+    for allocation in allocations:
+        _add_allocation(figures, rows, allocation)
+    return figures
+
+
+@dataclass(frozen=True)
+class _Year:
+    financial_year: int
+    amount_pence: int
+
+
+def of_everything(connection) -> Iterator[Figures]:
+    """What every allocation adds, a chunk of allocations at a time (constant memory)."""
+    last = 0
+    while True:
+        upper = connection.scalar(
+            select(func.max(Allocation.id)).where(
+                Allocation.id.in_(
+                    select(Allocation.id)
+                    .where(Allocation.id > last)
+                    .order_by(Allocation.id)
+                    .limit(CHUNK)
+                )
+            )
+        )
+        if upper is None:
+            return
+        rows = _load(connection, lambda column, lo=last, hi=upper: (column > lo) & (column <= hi))
+        figures = Figures()
+        for allocation in rows.allocations:
+            _add_allocation(figures, rows, allocation)
+        yield figures
+        last = upper
