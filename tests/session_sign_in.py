@@ -25,6 +25,7 @@ def sign_in_with_a_session(app: Flask, client: FlaskClient, email: str) -> bool:
     from flask_login import login_user
 
     from tracker import clock
+    from tracker.data import sign_in_throttle
     from tracker.data import users as user_data
     from tracker.extensions import db
     from tracker.services import auth, sessions
@@ -37,7 +38,8 @@ def sign_in_with_a_session(app: Flask, client: FlaskClient, email: str) -> bool:
         if user is None or not user.active or user.has_two_factor:
             return False
         now = clock.now()
-        auth.record_attempt(user.email, address, now, succeeded=True)
+        attempt = sign_in_throttle.add_attempt(user.email, address, now)
+        sign_in_throttle.mark_succeeded(attempt)
         auth.finish_sign_in(user, address, now)
         token = sessions.start(user, now)
         db.session.commit()
