@@ -277,6 +277,42 @@ CASES: list[Case] = [
         answers={"action": "withdraw", "reason": "Made in error"},
     ),
     Case(
+        "delivery.new_project",
+        OFFICER,
+        lambda ctx: {"allocation_id": draft_allocation(ctx.session).id},
+        answers={
+            "title": "A project made by the hostile tests",
+            "summary": "Support for children",
+            "intervention_type": "Mentoring",
+            "evidence_rating": "promising",
+            "location": "Lambeth",
+        },
+    ),
+    Case(
+        "delivery.set_targets",
+        OFFICER,
+        lambda ctx: {"project_id": paying_milestone(ctx.session).project_id},
+        answer_prefixes={"indicator_": "30"},
+    ),
+    Case(
+        "delivery.new_milestone",
+        OFFICER,
+        lambda ctx: {"project_id": paying_milestone(ctx.session).project_id},
+        answers={
+            "title": "Second school placed",
+            "due_on": _date(date(2020, 12, 1)),
+            "payment": "2500",
+        },
+        kinds={"due_on": "date", "payment": "money"},
+    ),
+    Case(
+        "delivery.set_schedule",
+        OFFICER,
+        lambda ctx: {"allocation_id": draft_allocation(ctx.session).id},
+        answers={"first_period_start": _date(date(2020, 10, 1)), "due_working_days": "15"},
+        kinds={"first_period_start": "date", "due_working_days": "number"},
+    ),
+    Case(
         "imports.upload",
         OFFICER,
         lambda ctx: {},

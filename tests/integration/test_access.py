@@ -77,6 +77,15 @@ POST allocations.change_status             sign  403   403   403   ok    403   4
 GET  allocations.edit_allocation           sign  403   403   403   go    403   403   403
 POST allocations.edit_allocation           sign  403   403   403   go    403   403   403
 GET  allocations.list_allocations          sign  403   403   403   ok    ok    403   403
+GET  delivery.task_list                   sign  403   403   403   ok    ok    403   403
+GET  delivery.new_project                  sign  403   403   403   ok    403   403   403
+POST delivery.new_project                  sign  403   403   403   ok    403   403   403
+GET  delivery.set_targets                  sign  403   403   403   ok    403   403   403
+POST delivery.set_targets                  sign  403   403   403   ok    403   403   403
+GET  delivery.new_milestone                sign  403   403   403   ok    403   403   403
+POST delivery.new_milestone                sign  403   403   403   ok    403   403   403
+GET  delivery.set_schedule                 sign  403   403   403   ok    403   403   403
+POST delivery.set_schedule                 sign  403   403   403   ok    403   403   403
 GET  allocations.new_allocation            sign  403   403   403   ok    403   403   403
 POST allocations.new_allocation            sign  403   403   403   ok    403   403   403
 GET  allocations.view_allocation           sign  403   403   403   ok    ok    403   403

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import FINANCE, OFFICER, OFFICER_2, VIEWER, text_of
-from tests.factories import organisation, stream
+from tests.factories import actor, organisation, stream
 from tests.reading import count, error_beside, history_rows, soup_of, value_of
 from tracker.models import (
     Allocation,
@@ -14,6 +14,7 @@ from tracker.models import (
     AuditEvent,
     User,
 )
+from tracker.services import delivery as delivery_service
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -458,6 +459,8 @@ def test_an_allocation_under_100000_can_be_offered_by_the_officer_who_drafted_it
 
 def test_an_allocation_moves_from_draft_to_offered_accepted_active_and_closed(officer, transaction):
     made = create(officer, transaction, "CSA-STF", amount="50,000")
+    delivery_service.add_project(actor(transaction, OFFICER), made, title="Support services")
+    transaction.commit()
     for action, status in [
         ("offer", "offered"),
         ("accept", "accepted"),

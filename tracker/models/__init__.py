@@ -35,6 +35,7 @@ from tracker.models.project import (
     MilestoneStatus,
     Project,
     ProjectTarget,
+    ReportingSchedule,
 )
 from tracker.models.stream import FundingStream, Indicator, ReportingFrequency, StreamBudget
 from tracker.models.user import (
@@ -72,6 +73,7 @@ __all__ = [
     "PaymentStatus",
     "Project",
     "ProjectTarget",
+    "ReportingSchedule",
     "Rag",
     "ReportingFrequency",
     "ReturnForecast",

@@ -8,7 +8,7 @@ from tracker.data.store import ConcurrentChange, DuplicateError, save
 from tracker.models import Allocation, AllocationStatus, AllocationYear, FundingStream, Organisation
 from tracker.money import format_pounds
 from tracker.periods import FinancialYear, financial_years_between
-from tracker.services import audit, budget, schedule
+from tracker.services import audit, budget, delivery, schedule
 from tracker.services.errors import NotAllowed, RuleBroken
 
 S = AllocationStatus
@@ -252,6 +252,8 @@ def change_status(
             "more must be approved by a second officer, not the one who drafted it",
             "action",
         )
+    if action == "activate":
+        delivery.can_activate(allocation)
     before = audit.snapshot(allocation, ["status", "approved_by_id"])
     allocation.status = target
     if action == "offer":
