@@ -1,6 +1,6 @@
 """The reporting schedule of an allocation (reporting_schedule): how often its projects report,
 from which period, and how many working days after a period ends a return is due; the returns
-are generated from it
+are generated from it; an index for the second officer's queue of large draft awards
 
 Revision ID: 0009
 Revises: 0006
@@ -30,7 +30,12 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_reporting_schedule')),
         sa.UniqueConstraint('allocation_id', name=op.f('uq_reporting_schedule_allocation_id')),
     )
+    # The second officer's work queue: drafts at or over the approval threshold.
+    with op.batch_alter_table('allocation', schema=None) as batch_op:
+        batch_op.create_index('ix_allocation_status_amount_pence', ['status', 'amount_pence'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('allocation', schema=None) as batch_op:
+        batch_op.drop_index('ix_allocation_status_amount_pence')
     op.drop_table('reporting_schedule')

@@ -1,4 +1,5 @@
 import contextlib
+from datetime import date
 
 from flask import Blueprint, current_app, g, redirect, render_template, url_for
 from flask_login import current_user
@@ -6,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from tracker.access import EVERYONE_SIGNED_IN, public, requires_role
+from tracker.data import queues as queue_data
 from tracker.data import streams as stream_data
 from tracker.extensions import db, login_manager
 from tracker.outage import RETRY_AFTER_SECONDS, database_unavailable
@@ -27,7 +29,14 @@ def home():
     if current_user.role.is_grantee and "grantee.overview" in current_app.view_functions:
         return redirect(url_for("grantee.overview"))
     page = stream_data.stream_totals(1) if not current_user.role.is_grantee else None
-    return render_template("main/home.html", page=page, totals=page.items if page else [])
+    queues = queue_data.queues_for(
+        current_user,
+        date.today(),
+        threshold_pence=current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"],
+    )
+    return render_template(
+        "main/home.html", page=page, totals=page.items if page else [], queues=queues
+    )
 
 
 @bp.get("/health")

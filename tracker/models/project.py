@@ -86,9 +86,7 @@ class ReportingSchedule(Timestamped, Base):
     ends a return is due. The returns themselves are generated from it (services/delivery)."""
 
     __tablename__ = "reporting_schedule"
-    __table_args__ = (
-        *non_negative("due_working_days"),
-    )
+    __table_args__ = (*non_negative("due_working_days"),)
 
     allocation_id: Mapped[int] = mapped_column(ForeignKey("allocation.id"), unique=True)
     frequency: Mapped[ReportingFrequency] = mapped_column(
