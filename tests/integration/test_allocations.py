@@ -344,7 +344,12 @@ def test_a_years_amount_outside_the_planned_dates_is_refused(officer, transactio
         (
             {"planned_start": ["1", "4", "2019"]},
             "planned_start",
-            "The planned dates must fall within the stream's years, 2020-21 to 2020-21",
+            "The planned start date must fall within the stream's years, 2020-21 to 2020-21",
+        ),
+        (
+            {"planned_end": ["30", "4", "2021"]},
+            "planned_end",
+            "The planned end date must fall within the stream's years, 2020-21 to 2020-21",
         ),
         ({"amount": ""}, "amount", "Enter the amount"),
         ({"amount": "abc"}, "amount", "Enter the amount in pounds, like 1250.50"),
@@ -377,6 +382,7 @@ def test_a_years_amount_outside_the_planned_dates_is_refused(officer, transactio
         "letters in a date",
         "superscript digit in a date",
         "before the stream's years",
+        "end after the stream's years",
         "no amount",
         "amount abc",
         "amount -5",
