@@ -79,6 +79,8 @@ class Case:
     others_who: str | None = None  # who tries that, when not `who` (a grantee)
     # Answers that only the page can give (a code for the key it shows), from its HTML.
     answers_from_page: Callable[[str], dict] | None = None
+    # The heading of the check-your-answers page a good answer leads to before it is stored.
+    check_page: str | None = None
 
 
 def _date(day: date) -> list[str]:
@@ -462,13 +464,14 @@ CASES: list[Case] = [
         FINANCE,
         lambda ctx: {"payment_id": payment(ctx.session, PaymentStatus.REQUESTED).id},
         kinds={"version": "version"},
-        form_page=lambda v: f"/payments/{v['payment_id']}",
+        form_page=lambda v: f"/payments/{v['payment_id']}/approve",
     ),
     Case(
         "payments.mark_paid",
         FINANCE,
         lambda ctx: {"payment_id": payment(ctx.session, PaymentStatus.APPROVED).id},
-        answers={"paid_on": _date(date.today()), "reference": "BACS-0001"},
+        answers={"paid_on": _date(date.today()), "reference": "BACS-0001", "confirmed": "yes"},
+        check_page="Check before you record the payment as paid",
         kinds={"paid_on": "date", "version": "version"},
     ),
     Case(

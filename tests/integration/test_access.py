@@ -141,6 +141,7 @@ GET  organisations.new_organisation        sign  403   403   403   ok    403   4
 POST organisations.new_organisation        sign  403   403   403   ok    403   403   403
 GET  organisations.view_organisation       sign  403   403   403   ok    ok    403   403
 
+GET  payments.approve                      sign  403   403   403   403   ok    403   403
 POST payments.approve                      sign  403   403   403   403   go    403   403
 GET  payments.complete_milestone           sign  403   403   403   ok    403   403   403
 POST payments.complete_milestone           sign  403   403   403   ok    403   403   403
