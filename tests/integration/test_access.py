@@ -126,6 +126,8 @@ GET  grantee.overview                      sign  ok    ok    ok    403   403   4
 
 POST imports.confirm                       sign  403   403   403   go    403   403   403
 GET  imports.preview                       sign  403   403   403   go    403   403   403
+GET  imports.template_csv                  sign  403   403   403   ok    403   403   403
+GET  imports.template_xlsx                 sign  403   403   403   ok    403   403   403
 GET  imports.upload                        sign  403   403   403   ok    403   403   403
 POST imports.upload                        sign  403   403   403   ok    403   403   403
 

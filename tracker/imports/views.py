@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -15,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from tracker import import_files
+from tracker import import_files, import_template
 from tracker.access import current_actor, requires_role
 from tracker.imports.forms import ConfirmForm, UploadForm
 from tracker.models import Role
@@ -62,6 +63,30 @@ def _pending(import_id: int):
 
 def _max_bytes() -> int:
     return current_app.config["UPLOAD_MAX_BYTES"]
+
+
+def _download(content: bytes, mimetype: str, filename: str) -> Response:
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/allocations/import/template.csv")
+@requires_role(Role.OFFICER)
+def template_csv():
+    return _download(import_template.as_csv(), "text/csv", "allocations-import-template.csv")
+
+
+@bp.get("/allocations/import/template.xlsx")
+@requires_role(Role.OFFICER)
+def template_xlsx():
+    return _download(
+        import_template.as_xlsx(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "allocations-import-template.xlsx",
+    )
 
 
 @bp.route("/allocations/import", methods=["GET", "POST"])
