@@ -49,7 +49,7 @@ seed: db
 	$(FLASK) seed --demo --history
 
 lint: install
-	$(BIN)/ruff check tracker tests seeds migrations bench wsgi.py gunicorn.conf.py bin/check-dependencies
+	$(BIN)/ruff check tracker tests seeds migrations bench tools wsgi.py gunicorn.conf.py bin/check-dependencies
 
 security: install ## bandit (fails on any high-severity finding), and the pinned dependencies against known vulnerabilities
 	$(BIN)/bandit -q -r tracker -c bandit.yaml --severity-level high

@@ -40,7 +40,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
 
-    from tracker import cli, errors, fault_injection, security, session_guard, template_filters
+    from tracker import cli, errors, security, session_guard, template_filters
     from tracker.services import passwords
 
     passwords.init_app(app)
@@ -50,7 +50,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
     session_guard.init_app(app)
     template_filters.init_app(app)
     cli.init_app(app)
-    fault_injection.init_app(app)  # tests only: nothing unless TRACKER_FAULT_INJECTION is set
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]

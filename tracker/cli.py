@@ -44,10 +44,6 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"No backup was made. {error}") from error
         click.echo(f"Backed up the database to {made.path} ({_size(made.size_bytes)})")
 
-    from tracker.bench_data.cli import bench_data_command
-
-    app.cli.add_command(bench_data_command)
-
     @app.cli.command("seed")
     @click.option(
         "--demo",

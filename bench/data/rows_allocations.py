@@ -2,12 +2,12 @@
 asked for, and their projects with targets. Each yields tuples in its table's column order and
 notes the audit events the services would have recorded."""
 
-from tracker.bench_data import names
-from tracker.bench_data.audit import AuditNotes
-from tracker.bench_data.history import DAY, HOUR, LATEST, allocation_times, at
-from tracker.bench_data.ids import VARIATIONS, Ids, rng_for
-from tracker.bench_data.plan import CONDITIONS, Plan, allocation_title, profile
-from tracker.bench_data.rows_setup import STAMPS
+from bench.data import names
+from bench.data.audit import AuditNotes
+from bench.data.history import DAY, HOUR, LATEST, allocation_times, at
+from bench.data.ids import VARIATIONS, Ids, rng_for
+from bench.data.plan import CONDITIONS, Plan, allocation_title, profile
+from bench.data.rows_setup import STAMPS
 
 ALLOCATION_COLUMNS = [
     *STAMPS,

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
-from tracker.bench_data import names
-from tracker.bench_data.sizes import AS_OF, Sizes
+from bench.data import names
+from bench.data.sizes import AS_OF, Sizes
 from tracker.periods import FinancialYear, Quarter
 
 LIVE_BEFORE_RETURNS = ("draft", "offered", "accepted")

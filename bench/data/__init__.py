@@ -1,4 +1,4 @@
-"""`flask bench-data`: a department's worth of realistic, reproducible data for benchmarks.
+"""`python -m bench.data`: a department's worth of realistic, reproducible data for benchmarks.
 
 sizes.py says how much, plan.py decides streams, organisations and allocations, history.py what
 happened to each return, milestone and payment and when, rows_*.py turn that into rows,
@@ -11,11 +11,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tracker.bench_data import audit, guard, rows_allocations, rows_returns, rows_setup
-from tracker.bench_data.ids import TABLES, Ids
-from tracker.bench_data.plan import make_plan
-from tracker.bench_data.sizes import NOW, fraction_of, sizes_for
-from tracker.bench_data.writer import BulkWriter, empty_every_table, reset_sequences, speed_up
+from bench.data import audit, guard, rows_allocations, rows_returns, rows_setup
+from bench.data.ids import TABLES, Ids
+from bench.data.plan import make_plan
+from bench.data.sizes import NOW, fraction_of, sizes_for
+from bench.data.writer import BulkWriter, empty_every_table, reset_sequences, speed_up
 from tracker.services.password_policy import MIN_LENGTH
 from tracker.services.passwords import hash_password
 from tracker.totals import ledger

@@ -4,12 +4,12 @@ reviews and payment, so a million returns are worked out once, and never held at
 
 from datetime import timedelta
 
-from tracker.bench_data import milestones as milestone_history
-from tracker.bench_data.audit import RAG_CODES, AuditNotes, payment_extra
-from tracker.bench_data.history import HOUR, LATEST, PaymentFact, ReturnFact, at, iter_returns
-from tracker.bench_data.ids import Ids
-from tracker.bench_data.plan import Plan
-from tracker.bench_data.rows_setup import STAMPS
+from bench.data import milestones as milestone_history
+from bench.data.audit import RAG_CODES, AuditNotes, payment_extra
+from bench.data.history import HOUR, LATEST, PaymentFact, ReturnFact, at, iter_returns
+from bench.data.ids import Ids
+from bench.data.plan import Plan
+from bench.data.rows_setup import STAMPS
 
 MILESTONE_COLUMNS = [*STAMPS, "project_id", "title", "due_on", "payment_pence", "status",
                      "completed_on"]  # fmt: skip

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from alembic.migration import MigrationContext
 
-from tracker.bench_data.sizes import DEPARTMENT_ORG_ID, EMAIL_DOMAIN, STREAM_CODE_PREFIX
+from bench.data.sizes import DEPARTMENT_ORG_ID, EMAIL_DOMAIN, STREAM_CODE_PREFIX
 
 
 class Refused(Exception):
@@ -57,10 +57,10 @@ def look(connection: sa.Connection) -> Found:
 
 def decide(found: Found, environment: str, force: bool) -> str:
     """'replace' (empty the database of our own earlier data first) or 'add'; or Refused."""
-    if environment == "production" and not force:
+    if environment == "production":
         raise Refused(
-            "TRACKER_ENV is production: benchmark data is never generated there. "
-            "Use a throwaway database (or --force, if you are sure)."
+            "TRACKER_ENV is production: benchmark data is never generated there, "
+            "whatever the options. Use a throwaway database."
         )
     if found.others:
         listed = ", ".join(f"{n:,} {table}" for table, n in found.others.items())

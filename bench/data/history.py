@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
-from tracker.bench_data.ids import RETURNS, TIMES, Ids, rng_for
-from tracker.bench_data.plan import Plan, period
-from tracker.bench_data.sizes import AS_OF, NOW
+from bench.data.ids import RETURNS, TIMES, Ids, rng_for
+from bench.data.plan import Plan, period
+from bench.data.sizes import AS_OF, NOW
 from tracker.working_days import working_days_after
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)

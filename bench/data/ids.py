@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from tracker.bench_data.plan import Plan
+from bench.data.plan import Plan
 
 TABLES = [
     "department",

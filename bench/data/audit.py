@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from tracker.bench_data.history import allocation_times
-from tracker.bench_data.plan import CONDITIONS, Plan, allocation_title, profile
+from bench.data.history import allocation_times
+from bench.data.plan import CONDITIONS, Plan, allocation_title, profile
 from tracker.data.audit import CHAIN_LOCK_KEY
 from tracker.services.audit_chain import GENESIS, HASHED_FIELDS, chain
 

@@ -1,4 +1,4 @@
-"""The `flask bench-data` command."""
+"""The benchmark generator's command: `python -m bench.data` (never part of the service's CLI)."""
 
 import click
 from alembic.script import ScriptDirectory
@@ -27,8 +27,8 @@ from tracker.extensions import db
 @click.option(
     "--force",
     is_flag=True,
-    help="Run even where TRACKER_ENV=production, or beside data the generator did "
-    "not make (it never deletes that data).",
+    help="Run beside data the generator did not make (it never deletes that data). "
+    "Nothing makes it run where TRACKER_ENV=production.",
 )
 @with_appcontext
 def bench_data_command(scale: str, seed: int, force: bool) -> None:
@@ -42,16 +42,16 @@ def bench_data_command(scale: str, seed: int, force: bool) -> None:
     grantee@org-00001.bench.invalid and certifier@org-00001.bench.invalid.
 
     \b
-    It refuses (exit 1) unless --force is given:
-      - where TRACKER_ENV=production;
-      - where the database holds any data it did not make (users, organisations, streams,
-        allocations, departments): that may be real.
+    It refuses (exit 1):
+      - where TRACKER_ENV=production, always;
+      - unless --force is given, where the database holds any data it did not make (users,
+        organisations, streams, allocations, departments): that may be real.
     Run again on a database holding only its own earlier data, it empties the database and
     generates afresh. Beside other data (with --force) it adds and never deletes; there, a
     second run is refused.
     """
-    from tracker.bench_data import Refused, fraction_of, generate
-    from tracker.bench_data.sizes import ScaleError
+    from bench.data import Refused, fraction_of, generate
+    from bench.data.sizes import ScaleError
 
     try:
         fraction = fraction_of(scale)

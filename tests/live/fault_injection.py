@@ -2,9 +2,10 @@
 so a test can kill the worker handling it (a crash mid-submission) and check that nothing was
 half-written.
 
-Off unless TRACKER_FAULT_INJECTION is set, and refused where TRACKER_ENV=production: the app
-will not start with it there. When off, nothing is installed (no listener, no check per
-request). The setting is `pause:<endpoint>:<writes>:<folder>`, for example
+It lives with the tests, never in the service: only the crash tests' own entry point
+(`tests/live/faulty_wsgi.py`) installs it, and only when TRACKER_FAULT_INJECTION is set; even
+there it is refused where TRACKER_ENV=production. When off, nothing is installed (no listener,
+no check per request). The setting is `pause:<endpoint>:<writes>:<folder>`, for example
 `pause:returns.check_answers:2:/tmp/faults`: the first POST to that endpoint (across every
 worker) stops after its second INSERT, UPDATE or DELETE, writes its process id to
 `<folder>/paused`, and waits there (up to PAUSE_LIMIT seconds, then fails) to be killed.

@@ -4,12 +4,12 @@ have recorded on the way."""
 
 from datetime import timedelta
 
-from tracker.bench_data import names
-from tracker.bench_data.audit import ROLE_CODES, AuditNotes
-from tracker.bench_data.history import at
-from tracker.bench_data.ids import Ids
-from tracker.bench_data.plan import Plan
-from tracker.bench_data.sizes import DEPARTMENT_NAME, DEPARTMENT_ORG_ID, EMAIL_DOMAIN
+from bench.data import names
+from bench.data.audit import ROLE_CODES, AuditNotes
+from bench.data.history import at
+from bench.data.ids import Ids
+from bench.data.plan import Plan
+from bench.data.sizes import DEPARTMENT_NAME, DEPARTMENT_ORG_ID, EMAIL_DOMAIN
 from tracker.periods import FinancialYear
 
 STAMPS = ["id", "created_at", "updated_at"]

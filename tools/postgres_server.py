@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL server on 127.0.0.1 for the test run, from Debian's packages.
+"""A throwaway PostgreSQL server on 127.0.0.1, from Debian's packages, for the tests and the
+benchmarks (a tool of both, so neither imports the other).
 
 As root the server runs as the `postgres` user (it refuses to run as root); as anyone else it
 runs as that user. It is always stopped, even when tests fail (the caller uses it as a context
@@ -16,7 +17,7 @@ import time
 from collections.abc import Iterator
 
 
-def _bin_dir() -> str:
+def postgres_bin_dir() -> str:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
     if not found:
         raise RuntimeError(
@@ -26,13 +27,13 @@ def _bin_dir() -> str:
     return found[-1]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _run(command: list[str], as_postgres: bool) -> None:
+def run_command(command: list[str], as_postgres: bool) -> None:
     if as_postgres:
         command = ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(command)]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -65,7 +66,7 @@ def sweep_orphans(bin_dir: str, as_postgres: bool, *, stale_after_hours: float =
             continue
         if os.path.exists(os.path.join(root, "data", "postmaster.pid")):
             with contextlib.suppress(subprocess.CalledProcessError):
-                _run(
+                run_command(
                     [f"{bin_dir}/pg_ctl", "-D", f"{root}/data", "-m", "immediate", "-w", "stop"],
                     as_postgres,
                 )
@@ -75,7 +76,7 @@ def sweep_orphans(bin_dir: str, as_postgres: bool, *, stale_after_hours: float =
 @contextlib.contextmanager
 def throwaway_postgres() -> Iterator[str]:
     """Yields a SQLAlchemy URL for a fresh server; stops it and removes its files afterwards."""
-    bin_dir = _bin_dir()
+    bin_dir = postgres_bin_dir()
     as_postgres = os.geteuid() == 0
     user = "postgres" if as_postgres else getpass.getuser()
     sweep_orphans(bin_dir, as_postgres)
@@ -84,8 +85,8 @@ def throwaway_postgres() -> Iterator[str]:
         handle.write(str(os.getpid()))
     if as_postgres:
         shutil.chown(root, "postgres", "postgres")
-    data, log, port = f"{root}/data", f"{root}/log", _free_port()
-    _run(
+    data, log, port = f"{root}/data", f"{root}/log", free_port()
+    run_command(
         [
             f"{bin_dir}/initdb",
             "-D",
@@ -103,7 +104,7 @@ def throwaway_postgres() -> Iterator[str]:
         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
-    _run(
+    run_command(
         [f"{bin_dir}/pg_ctl", "-D", data, "-l", log, "-o", f"'{options}'", "-w", "start"],
         as_postgres,
     )
@@ -116,5 +117,6 @@ def throwaway_postgres() -> Iterator[str]:
         yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/postgres"
     finally:
         with contextlib.suppress(subprocess.CalledProcessError):
-            _run([f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"], as_postgres)
+            stop = [f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"]
+            run_command(stop, as_postgres)
         shutil.rmtree(root, ignore_errors=True)

@@ -4,10 +4,10 @@ payments the completed ones that carry money set off."""
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.bench_data.history import DAY, PaymentFact, at, milestone_positions
-from tracker.bench_data.ids import MILESTONES, Ids, rng_for
-from tracker.bench_data.plan import Plan, period
-from tracker.bench_data.sizes import AS_OF
+from bench.data.history import DAY, PaymentFact, at, milestone_positions
+from bench.data.ids import MILESTONES, Ids, rng_for
+from bench.data.plan import Plan, period
+from bench.data.sizes import AS_OF
 
 
 def outcome(plan: Plan, ids: Ids, i: int, milestone_id: int, due: date, closing: bool):
