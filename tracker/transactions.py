@@ -28,6 +28,7 @@ from flask import request
 from tracker.data.audit import lock_chain
 from tracker.database import writing
 from tracker.extensions import db
+from tracker.services.notify import QUEUED
 
 
 @contextmanager
@@ -54,6 +55,7 @@ def commits(view: Callable | None = None, *, keep_refusals: bool = False) -> Cal
                     lock_chain()
                 response = view(*args, **kwargs)
             except BaseException:
+                _forget_queued_mail()
                 db.session.rollback()
                 raise
             status = getattr(response, "status_code", 200)
@@ -61,6 +63,7 @@ def commits(view: Callable | None = None, *, keep_refusals: bool = False) -> Cal
                 db.session.commit()
                 _send_queued_mail()
             else:
+                _forget_queued_mail()
                 db.session.rollback()
             return response
 
@@ -70,15 +73,20 @@ def commits(view: Callable | None = None, *, keep_refusals: bool = False) -> Cal
     return decorate(view) if view is not None else decorate
 
 
+def _forget_queued_mail() -> None:
+    """What a rolled-back request queued was never stored: nothing to send."""
+    db.session.info.pop(QUEUED, None)
+
+
 def _send_queued_mail() -> None:
     """After a commit, send what it queued (when MAIL_SERVER is set), and only that: a request
     never retries other people's messages (so a page anyone can load cannot use up their
     attempts), and it stops at the first failure (so a mail server that is down delays it
     once, not once per message). Best effort: a mail failure is recorded on the message and
     never undoes the change that was committed; `flask send-outbox` sends it later."""
-    from flask import current_app, g
+    from flask import current_app
 
-    queued = g.pop("queued_mail", None)
+    queued = db.session.info.pop(QUEUED, None)
     if not queued or not current_app.config.get("MAIL_SERVER"):
         return
     from tracker import mail

@@ -11,7 +11,6 @@ from tracker.models import Rag, ReturnStatus, Role, SpendCategory
 from tracker.pages import found, id_or_none, page_number, show_rule_broken
 from tracker.periods import Quarter
 from tracker.returns import forms
-from tracker.services import payments as payment_service
 from tracker.services import returns as return_service
 from tracker.services import schedule
 from tracker.services.errors import RuleBroken
@@ -394,7 +393,6 @@ def review(return_id: int):
                 reasons=form.reasons.data or "",
                 reviewer_rag=Rag(form.reviewer_rag.data),
                 expected_version=form.expected_version(),
-                on_approval=payment_service.request_for_return,
             )
         except RuleBroken as error:
             show_rule_broken(form, error)

@@ -25,7 +25,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.money import format_pounds
-from tracker.services import audit, notify
+from tracker.services import audit, notify, payments
 from tracker.services.errors import NotAllowed, RuleBroken
 
 S = ReturnStatus
@@ -443,10 +443,10 @@ def review(
     reasons: str,
     reviewer_rag: Rag,
     expected_version: int | None = None,
-    on_approval=None,
 ) -> MilestoneReturn:
-    """An officer approves a submitted return (it becomes final, and its payment is requested
-    in arrears through `on_approval`), or sends it back with reasons the grantee will see."""
+    """An officer approves a submitted return (it becomes final, and the payment its milestones
+    carry is requested in arrears, in the same transaction, whoever calls), or sends it back
+    with reasons the grantee will see."""
     if actor.user is None or actor.user.role != Role.OFFICER:
         raise NotAllowed("Only a programme officer can review a return")
     if milestone_return.status != S.SUBMITTED:
@@ -495,8 +495,7 @@ def review(
             f"{_label(milestone_return)} has been approved.",
             "return approved",
         )
-        if on_approval is not None:
-            on_approval(actor, milestone_return)
+        payments.request_for_return(actor, milestone_return)
     else:
         _notify_grantees(
             milestone_return,
