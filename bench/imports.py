@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from bench.app_client import service
 from tracker.data.audit import CHAIN_LOCK_KEY
-from tracker.services.audit_chain import GENESIS
+from tracker.domain.audit_chain import GENESIS
 
 STREAM_CODE = "BENCH-IMPORT"
 HEADER = [
@@ -192,7 +192,7 @@ def _floor_rows(app, stream_id: int, officer_id: int, org_ids: list[str], rows: 
 def _chained(events, ids, head: str) -> list[tuple]:
     """The events as audit rows chained after `head`, as every writer must (and the service
     does): so the floor pays for the hashing too."""
-    from tracker.services.audit_chain import chain
+    from tracker.domain.audit_chain import chain
 
     rows = (
         {

@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from tracker.data import audit as audit_data
-from tracker.services.audit_chain import verify
+from tracker.domain.audit_chain import verify
 
 LIMITS = """
 What it cannot detect on its own: the newest events removed (the trail simply looks shorter),

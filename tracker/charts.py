@@ -9,7 +9,6 @@ from decimal import Decimal
 from tracker.money import to_pounds
 
 COLOURS = ["#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c", "#505a5f", "#003078"]
-RAG_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c"}
 FONT = {"family": "GDS Transport, arial, sans-serif", "size": 14, "color": "#0b0c0c"}
 
 
@@ -143,10 +142,3 @@ def lines(title: str, categories: list[str], series: dict[str, list]) -> dict:
     layout["xaxis"] = {"automargin": True}
     layout["height"] = 460
     return {"data": data, "layout": layout}
-
-
-CONFIG = {
-    "displaylogo": False,
-    "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-}

@@ -6,12 +6,10 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import Field, PasswordField, StringField
-from wtforms.validators import ValidationError
+from wtforms import Field, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, ValidationError
 
 from tracker.money import MoneyError, format_input, parse_pounds
-
-MAX_TEXT = 10_000
 
 
 def _strip(value):
@@ -180,3 +178,44 @@ def error_summary(form) -> dict:
         if item["href"] in {"#None", "#"}:
             item["href"] = "#form-error"
     return params
+
+
+# --- forms several blueprints share ---------------------------------------------------------
+
+
+class VersionedForm(TrackerForm):
+    """Carries the version of the return the page was drawn from (optimistic locking)."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        from tracker.pages import id_or_none
+
+        version = id_or_none(self.version.data)
+        return version if version is not None else -1
+
+
+class DoneForm(VersionedForm):
+    """Marks a section with nothing else to enter (evidence can be none) as done."""
+
+
+def _six_digits(form, field):
+    if field.data and not (len(field.data) == 6 and field.data.isascii() and field.data.isdigit()):
+        raise ValidationError("Enter the code as 6 digits, like 123456")
+
+
+def _without_spaces(value):
+    # Apps show codes as "123 456"; people copy them that way.
+    return value.replace(" ", "").replace("-", "") if isinstance(value, str) else value
+
+
+class CodeForm(TrackerForm):
+    code = StringField(
+        "Code from your authenticator app",
+        widget=GovTextInput(),
+        filters=[_without_spaces],
+        validators=[
+            DataRequired("Enter the 6-digit code from your authenticator app"),
+            _six_digits,
+        ],
+    )

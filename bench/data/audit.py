@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from bench.data.history import allocation_times
 from bench.data.plan import CONDITIONS, Plan, allocation_title, profile
 from tracker.data.audit import CHAIN_LOCK_KEY
-from tracker.services.audit_chain import GENESIS, HASHED_FIELDS, chain
+from tracker.domain.audit_chain import GENESIS, HASHED_FIELDS, chain
 
 EPOCH = datetime(2010, 1, 1)
 # In the order events of one moment happen (a return is approved, then its payment requested).

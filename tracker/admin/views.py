@@ -5,7 +5,7 @@ from tracker.admin.forms import ConfirmForm, NewUserForm, UserForm
 from tracker.data import audit as audit_data
 from tracker.data import organisations as organisation_data
 from tracker.data import users as user_data
-from tracker.models import Role
+from tracker.domain.roles import Role
 from tracker.pages import found, id_or_none, page_number, show_rule_broken
 from tracker.services import two_factor
 from tracker.services import users as user_service

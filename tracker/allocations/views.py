@@ -11,7 +11,8 @@ from tracker.data import organisations as organisation_data
 from tracker.data import payments as payment_data
 from tracker.data import returns as return_data
 from tracker.data import streams as stream_data
-from tracker.models import AllocationStatus, Role
+from tracker.domain.roles import Role
+from tracker.domain.statuses import AllocationStatus
 from tracker.pages import found, id_or_none, page_number, show_rule_broken
 from tracker.services import allocations as allocation_service
 from tracker.services.errors import RuleBroken

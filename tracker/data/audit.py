@@ -4,16 +4,16 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import joinedload
 
 from tracker.data.pagination import Page, paginate
-from tracker.extensions import db
-from tracker.models import AuditEvent
-from tracker.models.base import utcnow
-from tracker.services.audit_chain import (
+from tracker.domain.audit_chain import (
     GENESIS,
     HASHED_FIELDS,
     chain,
     event_hash,
     stored_datetime,
 )
+from tracker.extensions import db
+from tracker.models import AuditEvent
+from tracker.models.base import utcnow
 
 # The key of the PostgreSQL advisory lock that orders appends to the audit chain ("HHTAUDIT").
 CHAIN_LOCK_KEY = 0x4848544155444954

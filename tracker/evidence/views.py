@@ -6,8 +6,8 @@ from flask_login import current_user
 from tracker.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
 from tracker.data import returns as return_data
 from tracker.evidence.forms import UploadForm
+from tracker.forms import DoneForm
 from tracker.pages import found, show_rule_broken
-from tracker.returns.forms import DoneForm
 from tracker.services import evidence as evidence_service
 from tracker.services import returns as return_service
 from tracker.services.errors import RuleBroken

@@ -17,8 +17,8 @@ from flask_login import current_user
 
 from tracker import import_files
 from tracker.access import current_actor, requires_role
+from tracker.domain.roles import Role
 from tracker.imports.forms import ConfirmForm, UploadForm
-from tracker.models import Role
 from tracker.pages import page_number, show_rule_broken
 from tracker.services import imports as import_service
 from tracker.services.errors import RuleBroken

@@ -7,7 +7,8 @@ from tracker.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_rol
 from tracker.data import audit as audit_data
 from tracker.data import payments as payment_data
 from tracker.data import returns as return_data
-from tracker.models import PaymentStatus, Role
+from tracker.domain.roles import Role
+from tracker.domain.statuses import PaymentStatus
 from tracker.pages import found, page_number, show_rule_broken
 from tracker.payments import forms
 from tracker.services import payments as payment_service

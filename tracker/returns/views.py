@@ -7,7 +7,8 @@ from tracker.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_rol
 from tracker.data import audit as audit_data
 from tracker.data import returns as return_data
 from tracker.data import streams as stream_data
-from tracker.models import Rag, ReturnStatus, Role, SpendCategory
+from tracker.domain.roles import Role
+from tracker.domain.statuses import Rag, ReturnStatus, SpendCategory
 from tracker.pages import found, id_or_none, page_number, show_rule_broken
 from tracker.periods import Quarter
 from tracker.returns import forms

@@ -177,8 +177,3 @@ def stream_package(metadata: Mapping, grants: Iterable[Mapping]) -> Iterator[str
     for key, value in metadata.items():
         yield f", {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
     yield "}\n"
-
-
-def build_package(metadata: Mapping, grants: Iterable[Mapping]) -> dict:
-    """The whole package as one dict (for small uses; the download streams instead)."""
-    return {"grants": list(grants), **metadata}

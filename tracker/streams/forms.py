@@ -8,8 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.domain.statuses import ReportingFrequency
 from tracker.forms import GovDateField, MoneyField, TrackerForm, length_at_most
-from tracker.models import ReportingFrequency
 from tracker.periods import FinancialYear
 
 YEARS = [(str(y), FinancialYear(y).label) for y in range(2015, 2036)]

@@ -5,7 +5,8 @@ from tracker.access import CIVIL_SERVANTS, current_actor, requires_role
 from tracker.data import allocations as allocation_data
 from tracker.data import audit as audit_data
 from tracker.data import streams as stream_data
-from tracker.models import ReportingFrequency, Role
+from tracker.domain.roles import Role
+from tracker.domain.statuses import ReportingFrequency
 from tracker.pages import found, page_number, show_rule_broken
 from tracker.periods import FinancialYear
 from tracker.services import streams as stream_service

@@ -2,8 +2,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired
 
+from tracker.domain.statuses import SpendCategory
 from tracker.forms import GovDateField, MoneyField, TrackerForm, length_at_most
-from tracker.models import SpendCategory
 from tracker.periods import FinancialYear
 
 

@@ -4,7 +4,8 @@ from flask_login import current_user
 from tracker.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
 from tracker.data import allocations as allocation_data
 from tracker.data import variations as variation_data
-from tracker.models import Role, VariationKind, VariationStatus
+from tracker.domain.roles import Role
+from tracker.domain.statuses import VariationKind, VariationStatus
 from tracker.pages import found, page_number, show_rule_broken
 from tracker.services import variations as variation_service
 from tracker.services.errors import RuleBroken

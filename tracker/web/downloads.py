@@ -11,7 +11,9 @@ before it in CSV (the usual defence against CSV injection), a string cell in Exc
 import csv
 import enum
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -20,7 +22,61 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from tracker.exports.tables import Kind, Table
+from tracker.money import to_pounds
+
+# --- a download: a table of typed columns ----------------------------------------------------
+
+
+class Kind(enum.Enum):
+    TEXT = "text"
+    NUMBER = "number"
+    MONEY = "money"
+    DATE = "date"
+    DATETIME = "datetime"
+    FLAG = "flag"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[dict], Any]
+    kind: Kind = Kind.TEXT
+    width: int = 18
+
+
+@dataclass
+class Table:
+    name: str  # allocations, returns, payments: the start of the file name
+    title: str  # the Excel sheet's name
+    columns: list[Column]
+    rows: Iterator[dict]
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    def values(self) -> Iterator[list[Any]]:
+        for row in self.rows:
+            yield [column.value(row) for column in self.columns]
+
+
+def field(key: str) -> Callable[[dict], Any]:
+    def read(row: dict) -> Any:
+        value = row.get(key)
+        return value.value if isinstance(value, enum.Enum) else value
+
+    read.key = key  # the CSV writer reads text columns itself
+    return read
+
+
+def pounds(key: str) -> Callable[[dict], Decimal | None]:
+    def read(row: dict) -> Decimal | None:
+        pence = row.get(key)
+        return None if pence is None else to_pounds(int(pence))
+
+    read.pence_key = key  # the CSV writer formats the pence itself, without a Decimal
+    return read
+
 
 CSV_BATCH = 200
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
