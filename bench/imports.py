@@ -2,9 +2,10 @@
 keep it, check it, check it again under the streams' locks and write, commit), against the
 database driver's own bulk insert of the same rows (psycopg's COPY, sqlite3's executemany).
 
-The service takes at most 20,000 rows a file (tracker/import_files.py, MAX_ROWS), so 100,000
-rows are five files, imported one after another, as an officer would. The rows go to a stream
-of the benchmark's own with room for them all, and are deleted again after each measurement."""
+The service takes at most 20,000 rows a file (MAX_ROWS in
+tracker/infrastructure/import_files.py), so 100,000 rows are five files, imported one after
+another, as an officer would. The rows go to a stream of the benchmark's own with room for them
+all, and are deleted again after each measurement."""
 
 import csv
 import io
@@ -116,8 +117,8 @@ def _files(org_ids: list[str], rows: int, per_file: int, run: str) -> list[bytes
 
 
 def _service_import(app, officer_id: int, files: list[bytes], folder) -> None:
-    from tracker import import_files
     from tracker.extensions import db
+    from tracker.infrastructure import import_files
     from tracker.models import User
     from tracker.services import audit
     from tracker.services import imports as import_service
@@ -336,8 +337,8 @@ def _remove(app, stream_id: int, after_event: int) -> None:
 
 
 def run(url: str, email: str, *, rows: int, repeats: int, folder, log=print) -> ImportFigure:
-    from tracker import import_files
     from tracker.extensions import db
+    from tracker.infrastructure import import_files
 
     app = service(url)
     with app.app_context():

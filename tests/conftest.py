@@ -177,8 +177,8 @@ def migrate_and_seed(app) -> None:
 def migrate_and_seed_slowly(app) -> None:
     from flask_migrate import upgrade
 
+    from tracker.commands.seeding import seed
     from tracker.extensions import db
-    from tracker.seeding import seed
 
     with app.app_context():
         upgrade()

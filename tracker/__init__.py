@@ -40,8 +40,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
 
-    from tracker import cli, errors, security, session_guard, template_filters
+    from tracker.commands import cli
     from tracker.services import passwords
+    from tracker.web import errors, security, session_guard, template_filters
 
     passwords.init_app(app)
 
@@ -88,8 +89,8 @@ def _wire_templates(app: Flask) -> None:
 
 def _wire_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (registers every model with the metadata)
-    from tracker.database import configure_engine
     from tracker.extensions import csrf, db, login_manager, migrate
+    from tracker.infrastructure.database import configure_engine
 
     db.init_app(app)
     migrate.init_app(

@@ -8,7 +8,7 @@ from functools import cache
 from bench.data.ids import RETURNS, TIMES, Ids, rng_for
 from bench.data.plan import Plan, period
 from bench.data.sizes import AS_OF, NOW
-from tracker.working_days import working_days_after
+from tracker.domain.working_days import working_days_after
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 LATEST = NOW - HOUR

@@ -12,7 +12,7 @@ from functools import cache
 
 from bench.data import names
 from bench.data.sizes import AS_OF, Sizes
-from tracker.periods import FinancialYear, Quarter
+from tracker.domain.periods import FinancialYear, Quarter
 
 LIVE_BEFORE_RETURNS = ("draft", "offered", "accepted")
 # How many allocations are in each status, per 100 (active takes what is left).

@@ -10,7 +10,7 @@ from bench.data.history import at
 from bench.data.ids import Ids
 from bench.data.plan import Plan
 from bench.data.sizes import DEPARTMENT_NAME, DEPARTMENT_ORG_ID, EMAIL_DOMAIN
-from tracker.periods import FinancialYear
+from tracker.domain.periods import FinancialYear
 
 STAMPS = ["id", "created_at", "updated_at"]
 SET_UP = at(FinancialYear(2015).start)

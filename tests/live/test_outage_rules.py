@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tests.live import fault_injection
 from tracker import create_app
-from tracker.outage import database_unavailable
+from tracker.web.outage import database_unavailable
 
 
 def raised_by(engine: sa.Engine, statement: str) -> BaseException:

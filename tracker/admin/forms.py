@@ -9,7 +9,7 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectF
 from wtforms.validators import DataRequired, Length, Regexp
 
 from tracker.domain.roles import Role
-from tracker.forms import TrackerForm, no_control_characters
+from tracker.web.forms import TrackerForm, no_control_characters
 
 
 class UserForm(TrackerForm):

@@ -2,7 +2,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from tracker.forms import TrackerForm
+from tracker.web.forms import TrackerForm
 
 
 class SignInForm(TrackerForm):

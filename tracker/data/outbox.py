@@ -1,4 +1,4 @@
-"""The outbox's queries (sending lives in tracker/mail.py)."""
+"""The outbox's queries (sending lives in tracker/infrastructure/mail.py)."""
 
 from sqlalchemy import select
 

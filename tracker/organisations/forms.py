@@ -3,7 +3,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.domain.statuses import OrganisationType
-from tracker.forms import TrackerForm, no_control_characters
+from tracker.web.forms import TrackerForm, no_control_characters
 
 REGIONS = [
     "North East",

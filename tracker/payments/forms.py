@@ -3,7 +3,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from tracker.domain.statuses import PaymentStatus
-from tracker.forms import GovDateField, TrackerForm, VersionedForm, length_at_most
+from tracker.web.forms import GovDateField, TrackerForm, VersionedForm, length_at_most
 
 
 class ApproveForm(VersionedForm):

@@ -9,7 +9,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from tracker.domain.statuses import Rag, ReturnStatus, SpendCategory
-from tracker.forms import GovDateField, MoneyField, TrackerForm, VersionedForm, length_at_most
+from tracker.web.forms import GovDateField, MoneyField, TrackerForm, VersionedForm, length_at_most
 
 RAG_CHOICES = [
     (Rag.GREEN.value, "Green: on track"),

@@ -4,11 +4,11 @@ accessible alternative, and the CSV download), built from one reporting query.""
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker import charts
 from tracker.data import reporting
 from tracker.data.reporting import Filters
-from tracker.money import format_pounds, to_pounds
-from tracker.periods import Quarter
+from tracker.domain.money import format_pounds, to_pounds
+from tracker.domain.periods import Quarter
+from tracker.web import charts
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 
 from tracker.data.store import delete, save
-from tracker.evidence_files import EvidenceError, check
+from tracker.infrastructure.evidence_files import EvidenceError, check
 from tracker.models import EvidenceFile, MilestoneReturn
 from tracker.services import audit
 from tracker.services import returns as return_rules

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.data.imports import ExistingAllocation
+from tracker.domain.money import MoneyError, parse_pounds
+from tracker.domain.periods import FinancialYear
 from tracker.models import FundingStream
-from tracker.money import MoneyError, parse_pounds
-from tracker.periods import FinancialYear
 from tracker.services.errors import RuleBroken
 
 REQUIRED = (

@@ -1,6 +1,6 @@
 """Email: every message is written to the outbox in the same transaction as the change it
-reports, and sent from there (see tracker/mail.py), so nothing is lost when the mail server is
-down and nothing is sent for a change that was rolled back."""
+reports, and sent from there (see tracker/infrastructure/mail.py), so nothing is lost when the
+mail server is down and nothing is sent for a change that was rolled back."""
 
 from tracker.data import outbox as outbox_data
 from tracker.data.store import save

@@ -2,8 +2,8 @@ import re
 
 from tracker.data import organisations as organisation_data
 from tracker.data.store import DuplicateError, save
+from tracker.domain.orgids import OrgIdError, check
 from tracker.models import Organisation, OrganisationType
-from tracker.orgids import OrgIdError, check
 from tracker.services import audit
 from tracker.services.errors import RuleBroken
 

@@ -7,9 +7,9 @@ from datetime import date
 
 from tracker.data import payments as payment_data
 from tracker.data.store import ConcurrentChange, DuplicateError, save
+from tracker.domain.money import format_pounds
+from tracker.infrastructure import clock
 from tracker.models import Milestone, MilestoneReturn, MilestoneStatus, Payment, PaymentStatus, Role
-from tracker.models.base import utcnow
-from tracker.money import format_pounds
 from tracker.services import audit
 from tracker.services.errors import NotAllowed, RuleBroken
 
@@ -87,7 +87,7 @@ def _request(actor, allocation, amount_pence: int, **link) -> Payment:
         amount_pence=amount_pence,
         status=P.REQUESTED,
         requested_by_id=actor.user_id,
-        requested_at=utcnow(),
+        requested_at=clock.now(),
         **link,
     )
     try:
@@ -132,7 +132,7 @@ def approve(
     payment.status, payment.approved_by_id, payment.approved_at = (
         P.APPROVED,
         actor.user_id,
-        utcnow(),
+        clock.now(),
     )
     _save(payment)
     audit.record(

@@ -10,6 +10,8 @@ from datetime import date
 
 from tracker.data import returns as return_data
 from tracker.data.store import ConcurrentChange, save
+from tracker.domain.money import format_pounds
+from tracker.infrastructure import clock
 from tracker.models import (
     MilestoneReturn,
     Rag,
@@ -23,8 +25,6 @@ from tracker.models import (
     Role,
     SpendCategory,
 )
-from tracker.models.base import utcnow
-from tracker.money import format_pounds
 from tracker.services import audit, notify, payments
 from tracker.services.errors import NotAllowed, RuleBroken
 
@@ -74,7 +74,7 @@ def _touch(
     else:
         sections.discard(section)
     milestone_return.completed_sections = sorted(sections)
-    milestone_return.updated_at = utcnow()
+    milestone_return.updated_at = clock.now()
     try:
         save(milestone_return)
     except ConcurrentChange as error:
@@ -333,7 +333,7 @@ def submit(
     before = {"status": milestone_return.status}
     stream = milestone_return.project.allocation.stream
     milestone_return.declared_by_name = declared_by_name.strip()
-    milestone_return.submitted_at = utcnow()
+    milestone_return.submitted_at = clock.now()
     if stream.requires_certifier_sign_off:
         milestone_return.status = S.AWAITING_SIGN_OFF
     else:
@@ -403,7 +403,7 @@ def sign_off(
         decision=ReviewDecision.SIGNED_OFF if approve else ReviewDecision.RETURNED_TO_DRAFTER,
         reasons=reason.strip(),
         decided_by_id=actor.user_id,
-        decided_at=utcnow(),
+        decided_at=clock.now(),
     )
     milestone_return.reviews.append(review)
     try:
@@ -458,7 +458,7 @@ def review(
     before = {"status": milestone_return.status, "reviewer_rag": milestone_return.reviewer_rag}
     milestone_return.status = S.APPROVED if approve else S.CHANGES_REQUESTED
     milestone_return.reviewer_rag = reviewer_rag
-    milestone_return.reviewed_by_id, milestone_return.reviewed_at = actor.user_id, utcnow()
+    milestone_return.reviewed_by_id, milestone_return.reviewed_at = actor.user_id, clock.now()
     if not approve:
         milestone_return.grantee_response = ""
         milestone_return.completed_sections = [
@@ -470,7 +470,7 @@ def review(
         reasons=reasons.strip(),
         rag=reviewer_rag,
         decided_by_id=actor.user_id,
-        decided_at=utcnow(),
+        decided_at=clock.now(),
     )
     milestone_return.reviews.append(review_row)
     try:

@@ -2,9 +2,9 @@ from datetime import date
 
 from tracker.data import streams as stream_data
 from tracker.data.store import DuplicateError, save
+from tracker.domain.money import format_pounds
+from tracker.domain.periods import FinancialYear
 from tracker.models import Department, FundingStream, ReportingFrequency, StreamBudget
-from tracker.money import format_pounds
-from tracker.periods import FinancialYear
 from tracker.services import audit, budget
 from tracker.services.errors import RuleBroken
 

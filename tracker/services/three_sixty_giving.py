@@ -24,7 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from tracker.money import to_pounds
+from tracker.domain.money import to_pounds
 
 SCHEMA_VERSION = "1.4"
 CURRENCY = "GBP"

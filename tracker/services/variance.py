@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from tracker.domain.periods import FinancialYear
 from tracker.models import MilestoneReturn
-from tracker.periods import FinancialYear
 from tracker.services.schedule import reporting_periods
 
 THRESHOLD = Decimal("10")  # per cent either way

@@ -22,7 +22,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from tracker.money import to_pounds
+from tracker.domain.money import to_pounds
 
 # --- a download: a table of typed columns ----------------------------------------------------
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from tracker.extensions import db, login_manager
-from tracker.outage import RETRY_AFTER_SECONDS, database_unavailable
+from tracker.web.outage import RETRY_AFTER_SECONDS, database_unavailable
 
 PAGES = {
     400: ("errors/400.html", "There is a problem with your request"),

@@ -12,8 +12,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.infrastructure import clock
 from tracker.models import OutboxMessage
-from tracker.models.base import utcnow
 
 MAX_ATTEMPTS = 5
 
@@ -93,7 +93,7 @@ def deliver_pending(
             if stop_at_first_failure:
                 break
             continue
-        message.sent_at, message.last_error = utcnow(), ""
+        message.sent_at, message.last_error = clock.now(), ""
         sent += 1
         db.session.commit()
     return sent

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tracker.evidence_files import EvidenceError, sniff
+from tracker.infrastructure.evidence_files import EvidenceError, sniff
 
 KINDS = {"csv": "CSV", "xlsx": "Excel"}
 # More rows than any one stream has allocations; a bigger file is split.

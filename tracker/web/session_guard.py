@@ -9,11 +9,11 @@ from datetime import timedelta
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import logout_user
 
-from tracker import clock
-from tracker.access import PUBLIC, declared_access
+from tracker.infrastructure import clock
 from tracker.models import TWO_FACTOR_ROLES, SessionEndReason, User
 from tracker.services import sessions
-from tracker.transactions import committed_at_once
+from tracker.web.access import PUBLIC, declared_access
+from tracker.web.transactions import committed_at_once
 
 # Pages a user who must still set up a second factor may reach.
 BEFORE_TWO_FACTOR = {

@@ -7,7 +7,7 @@ cannot interleave with another writer. A reading request (GET, HEAD) begins a de
 transaction instead: in WAL mode it reads its snapshot beside the writer and never waits for it.
 A deferred transaction that reads and later writes fails with SQLITE_BUSY rather than wait (its
 snapshot is stale once another has written), so a reading request writes only inside
-`tracker.transactions.committed_at_once()`, which ends the read and begins a write transaction
+`tracker.web.transactions.committed_at_once()`, which ends the read and begins a write transaction
 of its own; anything else it tries to write is refused at once (`WriteInAReadingRequest`), on
 SQLite always and on PostgreSQL in tests, so the mistake shows in the tests' walk of every
 route rather than under load.
@@ -40,7 +40,7 @@ def reading_request() -> bool:
 @contextmanager
 def writing():
     """Transactions begun inside this block write (BEGIN IMMEDIATE on SQLite), even in a GET.
-    Use `tracker.transactions.committed_at_once()`, which also ends the read before it."""
+    Use `tracker.web.transactions.committed_at_once()`, which also ends the read before it."""
     token = _writing.set(True)
     try:
         yield

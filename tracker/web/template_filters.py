@@ -6,9 +6,9 @@ from datetime import date, datetime
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from tracker.forms import error_summary
-from tracker.money import format_input, format_pounds, percentage
-from tracker.periods import FinancialYear
+from tracker.domain.money import format_input, format_pounds, percentage
+from tracker.domain.periods import FinancialYear
+from tracker.web.forms import error_summary
 
 
 def govuk_date(value: date | datetime | str | None) -> str:

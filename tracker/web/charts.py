@@ -6,7 +6,7 @@ and every chart on a page has a table of the same figures beside it."""
 import math
 from decimal import Decimal
 
-from tracker.money import to_pounds
+from tracker.domain.money import to_pounds
 
 COLOURS = ["#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c", "#505a5f", "#003078"]
 FONT = {"family": "GDS Transport, arial, sans-serif", "size": 14, "color": "#0b0c0c"}

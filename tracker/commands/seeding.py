@@ -8,12 +8,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tracker import demo_history
+from tracker.commands import demo_history
 from tracker.data import allocations as allocation_data
 from tracker.data import organisations as organisation_data
 from tracker.data import streams as stream_data
 from tracker.data import users as user_data
 from tracker.data.store import save
+from tracker.domain.money import PENCE_PER_POUND
+from tracker.domain.periods import Quarter
 from tracker.extensions import db
 from tracker.models import (
     Department,
@@ -26,8 +28,6 @@ from tracker.models import (
     ReportingFrequency,
     Role,
 )
-from tracker.money import PENCE_PER_POUND
-from tracker.periods import Quarter
 from tracker.services import allocations as allocation_service
 from tracker.services import organisations as organisation_service
 from tracker.services import streams as stream_service
@@ -35,7 +35,7 @@ from tracker.services import users as user_service
 from tracker.services.audit import SYSTEM, Actor
 from tracker.services.errors import RuleBroken
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 # Illustrative evidence ratings for the demo projects (made up, not the What Works centres').
 DEMO_EVIDENCE = {
     "SWIS": EvidenceRating.SIGNS_OF_POTENTIAL,

@@ -16,7 +16,8 @@ else (`tracker.services.auth`), in the same order as every other writer.
 
 Work that must be kept whatever becomes of the request, or that a reading request (GET, HEAD)
 must write (a session's last-seen time), goes in `committed_at_once()`: it is committed at once
-in a write transaction of its own (see `tracker.database` for why a GET cannot simply write).
+in a write transaction of its own (see `tracker.infrastructure.database` for why a GET cannot
+simply write).
 """
 
 from collections.abc import Callable, Iterator
@@ -26,8 +27,8 @@ from functools import wraps
 from flask import request
 
 from tracker.data.audit import lock_chain
-from tracker.database import writing
 from tracker.extensions import db
+from tracker.infrastructure.database import writing
 from tracker.services.notify import QUEUED
 
 
@@ -89,7 +90,7 @@ def _send_queued_mail() -> None:
     queued = db.session.info.pop(QUEUED, None)
     if not queued or not current_app.config.get("MAIL_SERVER"):
         return
-    from tracker import mail
+    from tracker.infrastructure import mail
 
     try:
         mail.deliver_pending(limit=len(queued), ids=queued, stop_at_first_failure=True)

@@ -1,6 +1,8 @@
 """The time, from one place, so tests can move it instead of waiting: set the app's `CLOCK`
-setting to a callable returning a naive UTC datetime, and every session, sign-in and code check
-reads that instead of the system clock."""
+setting to a callable returning a naive UTC datetime, and every service and query that stamps a
+time (sessions, sign-ins, codes, submissions, decisions, payments, the audit trail, the outbox)
+reads that instead of the system clock. Only the models' column defaults read the system clock
+directly (`models.base.utcnow`)."""
 
 from datetime import datetime
 

@@ -14,7 +14,7 @@ from tracker.services.errors import RuleBroken
 
 
 def init_app(app: Flask) -> None:
-    from tracker import audit_commands
+    from tracker.commands import audit_commands
 
     audit_commands.init_app(app)
     from tracker.totals import cli as totals_cli
@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
     def backup_command(destination: Path | None) -> None:
         """Write a consistent copy of the database to one file: SQLite's backup API, or
         pg_dump's custom format for PostgreSQL. The README says how to restore it."""
-        from tracker.backups import BackupFailed, back_up
+        from tracker.infrastructure.backups import BackupFailed, back_up
 
         if destination is None:
             destination = Path(current_app.instance_path) / "backups"
@@ -59,7 +59,7 @@ def init_app(app: Flask) -> None:
     )
     def seed_command(demo: bool, history: bool) -> None:
         """Load the Hidden Harms streams (and, with --demo, illustrative data)."""
-        from tracker.seeding import seed
+        from tracker.commands.seeding import seed
 
         try:
             counts = seed(
@@ -86,7 +86,7 @@ def init_app(app: Flask) -> None:
         digest. Running it twice on one day sends nothing twice."""
         from datetime import date
 
-        from tracker import mail
+        from tracker.infrastructure import mail
         from tracker.services.reminders import send_reminders
 
         counts = send_reminders(
@@ -102,7 +102,7 @@ def init_app(app: Flask) -> None:
     @app.cli.command("send-outbox")
     def send_outbox_command() -> None:
         """Send what is waiting in the outbox (needs MAIL_SERVER)."""
-        from tracker import mail
+        from tracker.infrastructure import mail
 
         click.echo(f"{mail.deliver_pending(limit=10_000)} sent")
 

@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import Field, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from tracker.money import MoneyError, format_input, parse_pounds
+from tracker.domain.money import MoneyError, format_input, parse_pounds
 
 
 def _strip(value):
@@ -189,7 +189,7 @@ class VersionedForm(TrackerForm):
     version = HiddenField()
 
     def expected_version(self) -> int | None:
-        from tracker.pages import id_or_none
+        from tracker.web.pages import id_or_none
 
         version = id_or_none(self.version.data)
         return version if version is not None else -1
