@@ -48,6 +48,8 @@ ACTION_LABELS = {
 
 
 def next_actions(allocation: Allocation) -> list[str]:
+    """The status changes an officer may offer on this allocation's page now (withdrawing has
+    its own page)."""
     return [
         action
         for action, (sources, _) in TRANSITIONS.items()

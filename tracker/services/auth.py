@@ -104,6 +104,8 @@ def sign_in(
 
 
 def finish_sign_in(user: User, remote_address: str, now: datetime) -> None:
+    """Stamps the user's last sign-in and audits it; the caller has checked the password (and
+    code)."""
     user.last_signed_in_at = now
     save(user)
     audit.record(audit.Actor(user, remote_address), "signed in", user)

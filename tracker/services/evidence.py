@@ -83,6 +83,7 @@ def add_file(
 def remove_file(
     actor: audit.Actor, milestone_return: MilestoneReturn, evidence: EvidenceFile, folder: Path
 ) -> None:
+    """The grantee removes an evidence file from a return they can still edit; audited."""
     return_rules.check_can_edit(actor, milestone_return, None)
     before = audit.snapshot(evidence, FIELDS)
     delete(evidence)
@@ -91,4 +92,5 @@ def remove_file(
 
 
 def path_of(evidence: EvidenceFile, folder: Path) -> Path:
+    """Where an evidence file is kept on disk, under the upload folder."""
     return Path(folder) / evidence.stored_name

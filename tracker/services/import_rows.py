@@ -46,6 +46,7 @@ class Columns:
 
 
 def listed(names: list[str]) -> str:
+    """Names joined as a sentence: 'a', 'a and b', 'a, b and c'."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 

@@ -149,6 +149,8 @@ def mark_paid(
     reference: str,
     expected_version: int | None = None,
 ) -> Payment:
+    """Finance records an approved payment as paid, with the date and a reference; the person
+    who marks it paid may not be the one who requested it. Audited."""
     _finance(actor)
     if payment.status == P.PAID:
         raise RuleBroken(ALREADY.format("paid"))
@@ -178,6 +180,7 @@ def mark_paid(
 def hold(
     actor: audit.Actor, payment: Payment, *, reason: str, expected_version: int | None = None
 ) -> Payment:
+    """Finance holds a payment not yet paid, with a reason the officer will see. Audited."""
     _finance(actor)
     if payment.status not in {P.SCHEDULED, P.REQUESTED, P.APPROVED}:
         raise RuleBroken(f"This payment is {payment.status.value}: it cannot be held")

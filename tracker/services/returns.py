@@ -49,6 +49,8 @@ STALE = (
 def check_can_edit(
     actor: audit.Actor, milestone_return: MilestoneReturn, expected_version: int | None
 ) -> None:
+    """Only the grantee may change a return, only while it is a draft or sent back, and only
+    from the version they last saw (else RuleBroken: someone else changed it)."""
     if actor.user is None or not actor.user.role.is_grantee:
         raise NotAllowed("Only the grantee can change a return")
     if milestone_return.status not in EDITABLE:
@@ -131,6 +133,7 @@ def save_forecast(
     *,
     expected_version: int | None = None,
 ) -> None:
+    """The grantee's forecast spend for the quarters ahead; never negative."""
     check_can_edit(actor, milestone_return, expected_version)
     existing = {row.period_start: row for row in milestone_return.forecasts}
     for period_start, pence in amounts.items():
@@ -189,6 +192,7 @@ def save_milestones(
     *,
     expected_version: int | None = None,
 ) -> None:
+    """Progress on the milestones due in the return's period, and only those."""
     check_can_edit(actor, milestone_return, expected_version)
     due = {m.id for m in return_data.milestones_due(milestone_return)}
     if not set(progress) <= due:
@@ -217,6 +221,7 @@ def save_narrative(
     risks: str,
     expected_version: int | None = None,
 ) -> None:
+    """The grantee's account of progress (required) and risks (optional)."""
     check_can_edit(actor, milestone_return, expected_version)
     if not narrative.strip():
         raise RuleBroken("Describe the progress made in this period", "narrative")
@@ -232,6 +237,7 @@ def save_rag(
     *,
     expected_version: int | None = None,
 ) -> None:
+    """The grantee's own RAG rating of their project for the period. Audited."""
     check_can_edit(actor, milestone_return, expected_version)
     before = {"self_rag": milestone_return.self_rag}
     milestone_return.self_rag = rag
@@ -244,6 +250,7 @@ def save_rag(
 def mark_evidence_done(
     actor: audit.Actor, milestone_return: MilestoneReturn, *, expected_version: int | None = None
 ) -> None:
+    """Marks the evidence section done (a return may carry no evidence files)."""
     check_can_edit(actor, milestone_return, expected_version)
     _touch(actor, milestone_return, "evidence")
 
@@ -272,6 +279,8 @@ def save_response(
 
 
 def missing_sections(milestone_return: MilestoneReturn) -> list[str]:
+    """The sections still to complete before the return can be submitted (a sent-back return
+    also needs the grantee's response)."""
     needed = list(SECTIONS)
     if milestone_return.status == S.CHANGES_REQUESTED:
         needed.append("response")

@@ -56,6 +56,7 @@ DEFAULT_PUBLISHER = Publisher("GB-GOR-D6", "Department for Education")
 
 
 def publisher_from(settings: Mapping[str, Any]) -> Publisher:
+    """Who publishes the 360Giving data: from the settings, else the department's default."""
     return Publisher(
         settings.get("THREE_SIXTY_GIVING_PUBLISHER_ID") or DEFAULT_PUBLISHER.org_id,
         settings.get("THREE_SIXTY_GIVING_PUBLISHER_NAME") or DEFAULT_PUBLISHER.name,
@@ -81,6 +82,7 @@ def _timestamp(moment: datetime) -> str:
 
 
 def location(gss_code: str, name: str) -> dict:
+    """A 360Giving location for a GSS code, with its geoCodeType where the code's prefix says it."""
     place = {"name": name, "geoCode": gss_code, "countryCode": "GB"}
     code_type = GEO_CODE_TYPES.get(gss_code[:3])
     if code_type:

@@ -29,6 +29,7 @@ LIVE = {AllocationStatus.OFFERED, AllocationStatus.ACCEPTED, AllocationStatus.AC
 
 
 def current_terms(allocation: Allocation, kind: VariationKind) -> dict:
+    """The allocation's terms a variation of this kind would change, as they stand now."""
     if kind == K.REPROFILE_YEARS:
         return {str(row.financial_year): row.amount_pence for row in allocation.profile}
     if kind == K.REPROFILE_CATEGORIES:
