@@ -149,8 +149,8 @@ def mark_paid(
     reference: str,
     expected_version: int | None = None,
 ) -> Payment:
-    """Finance records an approved payment as paid, with the date and a reference; the person
-    who marks it paid may not be the one who requested it. Audited."""
+    """Finance records an approved payment as paid, on a date between its approval and today,
+    with the payment reference. Audited."""
     _finance(actor)
     if payment.status == P.PAID:
         raise RuleBroken(ALREADY.format("paid"))
