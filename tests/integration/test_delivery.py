@@ -9,6 +9,7 @@ from tests.conftest import LAMBETH_GRANTEE, OFFICER, OFFICER_2, text_of
 from tests.factories import actor, allocation
 from tests.integration.test_allocations import answers, change_status, new_allocation_url
 from tests.reading import count, error_beside, soup_of, value_of
+from tracker.domain.working_days import working_days_after
 from tracker.models import (
     Allocation,
     AllocationStatus,
@@ -22,7 +23,6 @@ from tracker.models import (
     SpendCategory,
 )
 from tracker.services import returns as return_service
-from tracker.working_days import working_days_after
 
 LAMBETH_SWIS = "360G-HHT-DEMO-SWIS-LBH"
 

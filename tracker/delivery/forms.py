@@ -2,15 +2,15 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTe
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from tracker.forms import (
+from tracker.domain.statuses import EvidenceRating
+from tracker.returns.forms import WholeNumberField
+from tracker.web.forms import (
     GovDateField,
     MoneyField,
     TrackerForm,
     length_at_most,
     no_control_characters,
 )
-from tracker.models import EvidenceRating
-from tracker.returns.forms import WholeNumberField
 
 
 class ProjectForm(TrackerForm):

@@ -3,16 +3,17 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from tracker.access import CIVIL_SERVANTS, current_actor, requires_role
 from tracker.data import allocations as allocation_data
 from tracker.data import delivery as delivery_data
 from tracker.data import returns as return_data
 from tracker.delivery.forms import MilestoneForm, ProjectForm, ScheduleForm, targets_form_class
-from tracker.models import EvidenceRating, Role
-from tracker.pages import found, show_rule_broken
+from tracker.domain.roles import Role
+from tracker.domain.statuses import EvidenceRating
 from tracker.services import delivery as delivery_service
 from tracker.services.errors import RuleBroken
-from tracker.transactions import commits
+from tracker.web.access import CIVIL_SERVANTS, current_actor, requires_role
+from tracker.web.pages import found, show_rule_broken
+from tracker.web.transactions import commits
 
 bp = Blueprint("delivery", __name__)
 

@@ -1,4 +1,3 @@
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -6,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.statuses import PaymentStatus
 from tracker.models.allocation import Allocation
 from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
 
@@ -13,14 +13,6 @@ if TYPE_CHECKING:
     from tracker.models.milestone_return import MilestoneReturn
     from tracker.models.project import Milestone
     from tracker.models.user import User
-
-
-class PaymentStatus(enum.StrEnum):
-    SCHEDULED = "scheduled"
-    REQUESTED = "requested"
-    APPROVED = "approved"
-    PAID = "paid"
-    HELD = "held"
 
 
 class Payment(Timestamped, Base):
