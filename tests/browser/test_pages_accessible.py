@@ -202,13 +202,13 @@ def user_edit(page):
 
 def new_user(page):
     users(page)
-    page.get_by_role("link", name="Add a user").click()
+    page.get_by_role("link", name="Invite a user").click()
 
 
 def new_user_with_errors(page):
     new_user(page)
     page.get_by_label("Email address").fill("not an email address")
-    submit(page, "Save")
+    submit(page, "Send invitation")
 
 
 def audit(page):
@@ -328,8 +328,8 @@ CASES = [
     Case(ADMIN, "users", users, "Users"),
     Case(ADMIN, "user", user, re.compile(re.escape(VIEWER))),
     Case(ADMIN, "user-edit", user_edit, f"Change {VIEWER}"),
-    Case(ADMIN, "new-user", new_user, "Add a user"),
-    Case(ADMIN, "new-user-errors", new_user_with_errors, "Add a user", True),
+    Case(ADMIN, "new-user", new_user, "Invite someone"),
+    Case(ADMIN, "new-user-errors", new_user_with_errors, "Invite someone", True),
     Case(ADMIN, "audit", audit, re.compile("Audit")),
     Case(VIEWER, "home", home, "Home"),
     Case(VIEWER, "streams", streams, "Funding streams"),

@@ -58,8 +58,6 @@ GET  admin.audit_log                       sign  403   403   403   403   403   4
 GET  admin.edit_user                       sign  403   403   403   403   403   403   ok
 POST admin.edit_user                       sign  403   403   403   403   403   403   ok
 GET  admin.list_users                      sign  403   403   403   403   403   403   ok
-GET  admin.new_user                        sign  403   403   403   403   403   403   ok
-POST admin.new_user                        sign  403   403   403   403   403   403   ok
 GET  admin.outbox                          sign  403   403   403   403   403   403   ok
 GET  admin.outbox_message                  sign  403   403   403   403   403   403   ok
 GET  admin.view_user                       sign  403   403   403   403   403   403   ok
@@ -93,6 +91,16 @@ POST auth.forgotten_password               ok    ok    ok    ok    ok    ok    o
 GET  auth.reset_link_sent                  ok    ok    ok    ok    ok    ok    ok    ok
 GET  auth.reset_password                   404   404   404   404   404   404   404   404
 POST auth.reset_password                   404   404   404   404   404   404   404   404
+
+GET  team.team                             sign  ok    ok    403   ok    403   403   ok
+GET  team.invite                           sign  ok    ok    403   ok    403   403   ok
+POST team.invite                           sign  ok    ok    403   ok    403   403   ok
+POST team.resend_invitation                sign  go    404   403   go    403   403   go
+POST team.cancel_invitation                sign  go    404   403   go    403   403   go
+POST team.remove_colleague                 sign  go    404   403   403   403   403   403
+POST team.change_lead                      sign  403   403   403   go    403   403   go
+GET  team.accept_invitation                404   404   404   404   404   404   404   404
+POST team.accept_invitation                404   404   404   404   404   404   404   404
 
 GET  dashboards.evidence                   sign  403   403   403   ok    ok    ok    403
 GET  dashboards.figures_csv                sign  403   403   403   ok    ok    ok    403
@@ -305,6 +313,7 @@ def test_only_the_sign_in_and_information_pages_are_public(app):
         "main.accessibility",
         "main.health",
         "main.index",
+        "team.accept_invitation",
     ]
 
 

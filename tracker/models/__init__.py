@@ -1,7 +1,7 @@
 """Every model, one module per aggregate; importing this package registers them all."""
 
 from tracker.models import totals as _totals  # noqa: F401,E402  (the running totals' tables)
-from tracker.models.account_link import PasswordReset
+from tracker.models.account_link import Invitation, PasswordReset
 from tracker.models.allocation import (
     Allocation,
     AllocationCategory,
@@ -64,6 +64,7 @@ __all__ = [
     "EvidenceRating",
     "FundingStream",
     "Indicator",
+    "Invitation",
     "Milestone",
     "MilestoneReturn",
     "MilestoneStatus",
