@@ -223,6 +223,35 @@ def your_account(page):
     page.get_by_role("link", name="Your account").click()
 
 
+def your_sessions(page):
+    your_account(page)
+    page.get_by_role("link", name="See where you are signed in").click()
+
+
+def forgotten_password(page):
+    sign_in_page(page)
+    page.get_by_role("link", name="Forgotten your password?").click()
+
+
+def forgotten_password_empty(page):
+    forgotten_password(page)
+    submit(page, "Send the link")
+
+
+def team_of_officer(page):
+    nav(page, "Invitations")
+
+
+def team_of_lead(page):
+    nav(page, "Team")
+
+
+def invite_colleague_with_errors(page):
+    team_of_lead(page)
+    page.get_by_role("link", name="Invite someone").click()
+    submit(page, "Send invitation")
+
+
 def change_password(page):
     your_account(page)
     page.get_by_role("link", name="Change your password").click()
@@ -350,6 +379,14 @@ CASES = [
         True,
     ),
     Case(LAMBETH_GRANTEE, "account", your_account, "Your account"),
+    Case(OFFICER, "sessions", your_sessions, "Where you are signed in"),
+    Case(None, "forgotten-password", forgotten_password, "Reset your password"),
+    Case(
+        None, "forgotten-password-errors", forgotten_password_empty, "Reset your password", True
+    ),
+    Case(OFFICER, "team", team_of_officer, "Team"),
+    Case(LAMBETH_GRANTEE, "team", team_of_lead, "Team"),
+    Case(LAMBETH_GRANTEE, "invite-errors", invite_colleague_with_errors, "Invite someone", True),
 ]
 
 
