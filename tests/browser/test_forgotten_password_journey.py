@@ -1,7 +1,7 @@
 """The forgotten-password journey and following an invitation, in a real browser: from the
-sign-in page, ask for a link,
-follow the emailed link (read from the outbox, as the email would carry it), choose a new
-password and sign in with it. Every page is axe-clean at desktop and phone widths."""
+sign-in page, ask for a link, follow the emailed link (read from the outbox, as the email would
+carry it), choose a new password and sign in with it. Every page is axe-clean at desktop and
+phone widths."""
 
 import re
 
