@@ -96,9 +96,9 @@ def test_the_invitation_page_is_accessible_and_sets_the_persons_own_password(
     """Following an emailed invitation (read from the outbox), at desktop and phone widths."""
     from sqlalchemy import select
 
-    from tracker import clock
     from tracker.data import users as user_data
     from tracker.extensions import db
+    from tracker.infrastructure import clock
     from tracker.models import OutboxMessage, Role
     from tracker.services import invitations
     from tracker.services.audit import Actor

@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import (
@@ -13,20 +16,23 @@ from flask import (
 )
 from flask_login import login_user, logout_user
 
-from tracker import clock
-from tracker.access import EVERYONE_SIGNED_IN, current_actor, public, requires_role
-from tracker.auth import known_browser
-from tracker.auth.forms import CodeForm, ForgottenPasswordForm, NewPasswordForm, SignInForm
+from tracker.auth.forms import ForgottenPasswordForm, SignInForm
 from tracker.data import users as user_data
-from tracker.extensions import db
-from tracker.models import SessionEndReason, User
-from tracker.pages import show_rule_broken
+from tracker.domain.statuses import SessionEndReason
+from tracker.infrastructure import clock
 from tracker.services import audit, password_reset, sessions, sign_in_throttle
 from tracker.services.auth import MustWait, SignInRefused, finish_sign_in, sign_in_with_code
 from tracker.services.auth import sign_in as check_sign_in
 from tracker.services.errors import RuleBroken
-from tracker.session_guard import current_session
-from tracker.transactions import commits
+from tracker.web import known_browser
+from tracker.web.access import EVERYONE_SIGNED_IN, current_actor, public, requires_role
+from tracker.web.forms import CodeForm, NewPasswordForm
+from tracker.web.pages import show_rule_broken
+from tracker.web.session_guard import current_session
+from tracker.web.transactions import commits
+
+if TYPE_CHECKING:  # annotations only: blueprints never import the models
+    from tracker.models import User
 
 bp = Blueprint("auth", __name__)
 
@@ -222,7 +228,6 @@ def reset_password():
         try:
             password_reset.reset_password(token, form.new_password.data, _address(), now)
         except password_reset.LinkNotUsable:
-            db.session.rollback()
             return _link_not_usable()
         except RuleBroken as error:
             show_rule_broken(form, error)

@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.roles import Role
 from tracker.models.base import Base, status_enum
 from tracker.models.organisation import Organisation
-from tracker.models.user import Role, User
+from tracker.models.user import User
 
 
 class PasswordReset(Base):

@@ -30,7 +30,7 @@ from tracker.services.auth import MustWait
 from tracker.services.password_policy import check_password
 from tracker.services.passwords import hash_password
 from tracker.services.sign_in_throttle import Pace
-from tracker.transactions import committed_at_once
+from tracker.web.transactions import committed_at_once
 
 VALID_FOR = timedelta(hours=1)
 # An inbox gets a few links an hour at most; one IP address may ask about many accounts (an

@@ -2,7 +2,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovText
 from wtforms import EmailField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from tracker.forms import TrackerForm, no_control_characters
+from tracker.web.forms import TrackerForm, no_control_characters
 
 
 class InviteForm(TrackerForm):

@@ -6,20 +6,18 @@ the proof. The rules are in tracker/services/invitations.py."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from tracker import clock
-from tracker.access import current_actor, public, requires_role
-from tracker.admin.forms import ConfirmForm
-from tracker.auth.forms import NewPasswordForm
 from tracker.data import organisations as organisation_data
 from tracker.data import team as listing
 from tracker.data import users as user_data
-from tracker.extensions import db
-from tracker.models import Invitation, Role
-from tracker.pages import found, id_or_none, show_rule_broken
+from tracker.domain.roles import Role
+from tracker.infrastructure import clock
 from tracker.services import invitations
 from tracker.services.errors import RuleBroken
 from tracker.team.forms import InviteForm
-from tracker.transactions import commits
+from tracker.web.access import current_actor, public, requires_role
+from tracker.web.forms import ConfirmForm, NewPasswordForm
+from tracker.web.pages import found, id_or_none, show_rule_broken
+from tracker.web.transactions import commits
 
 bp = Blueprint("team", __name__)
 
@@ -87,7 +85,7 @@ def invite():
     return render_template("team/invite.html", form=form)
 
 
-def _managed_invitation(invitation_id: int) -> Invitation:
+def _managed_invitation(invitation_id: int):
     """Another organisation's invitation, or one the user may not give, is not found."""
     invitation = found(listing.invitation_by_id(invitation_id))
     if not invitations.may_manage(current_user, invitation):
@@ -180,7 +178,6 @@ def accept_invitation():
         try:
             invitations.accept(token, form.new_password.data, request.remote_addr or "", now)
         except invitations.InvitationNotUsable as refusal:
-            db.session.rollback()
             return render_template("team/invitation_not_usable.html", reason=refusal.reason), 404
         except RuleBroken as error:
             show_rule_broken(form, error)
