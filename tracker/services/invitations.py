@@ -16,12 +16,10 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-
+from tracker.data import account_links as links
 from tracker.data import users as user_data
 from tracker.data.audit import lock_chain
 from tracker.data.store import save
-from tracker.extensions import db
 from tracker.models import GRANTEE_ROLES, Invitation, Organisation, Role, User
 from tracker.services import audit, notify
 from tracker.services import users as user_service
@@ -84,13 +82,7 @@ def _check(inviter: User, email: str, name: str, role: Role, organisation) -> No
 
 
 def pending_for(email: str) -> Invitation | None:
-    return db.session.scalar(
-        select(Invitation).where(
-            Invitation.email == email,
-            Invitation.accepted_at.is_(None),
-            Invitation.cancelled_at.is_(None),
-        )
-    )
+    return links.pending_invitation_for(email)
 
 
 def _send(invitation: Invitation, token: str, link_for: Callable[[str], str]) -> None:
@@ -169,7 +161,7 @@ def cancel(actor: audit.Actor, invitation: Invitation, now: datetime) -> None:
 def usable_invitation(token: str, now: datetime) -> Invitation:
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         raise InvitationNotUsable("unknown")
-    found = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    found = links.invitation_by_token_hash(token_hash(token))
     if found is None:
         raise InvitationNotUsable("unknown")
     state = found.state(now)
@@ -183,24 +175,11 @@ def accept(token: str, password: str, remote_address: str, now: datetime) -> Use
     made with the invitation's role and organisation. Used once: of two acceptances racing, one
     wins (a conditional update). The password is hashed before any lock is taken."""
     invitation = usable_invitation(token, now)
-    invitation_id = invitation.id
     check_password(password, email=invitation.email, field="new_password")
     password_hash = hash_password(password)
     lock_chain()
-    claimed = db.session.execute(
-        update(Invitation)
-        .where(
-            Invitation.id == invitation_id,
-            Invitation.accepted_at.is_(None),
-            Invitation.cancelled_at.is_(None),
-            Invitation.expires_at > now,
-        )
-        .values(accepted_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not links.claim_invitation(invitation, now):
         raise InvitationNotUsable("accepted")
-    db.session.expire(invitation)
     actor = audit.Actor(None, remote_address)
     user = user_service.add_user(
         actor,

@@ -17,13 +17,11 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-
+from tracker.data import account_links as links
 from tracker.data import sign_in_throttle as counters
 from tracker.data import users as user_data
 from tracker.data.audit import lock_chain
 from tracker.data.store import save
-from tracker.extensions import db
 from tracker.models import PasswordReset, SessionEndReason
 from tracker.services import audit, notify, sessions
 from tracker.services.auth import MustWait
@@ -111,9 +109,7 @@ def usable_reset(token: str, now: datetime) -> PasswordReset:
     """The reset a link names, if it can still be used; else LinkNotUsable."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         raise LinkNotUsable
-    found = db.session.scalar(
-        select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
-    )
+    found = links.reset_by_token_hash(token_hash(token))
     if found is None or not found.usable(now) or not found.user.active:
         raise LinkNotUsable
     return found
@@ -128,25 +124,10 @@ def reset_password(token: str, new_password: str, remote_address: str, now: date
     check_password(new_password, email=reset.user.email, field="new_password")
     new_hash = hash_password(new_password)
     lock_chain()
-    claimed = db.session.execute(
-        update(PasswordReset)
-        .where(
-            PasswordReset.id == reset_id,
-            PasswordReset.used_at.is_(None),
-            PasswordReset.expires_at > now,
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not links.claim_reset(reset_id, now):
         raise LinkNotUsable
     # Any other link of theirs stops working too.
-    db.session.execute(
-        update(PasswordReset)
-        .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    links.retire_resets_of(user_id, now)
     user = user_data.user_by_id(user_id)
     user.password_hash = new_hash
     save(user)
