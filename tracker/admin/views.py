@@ -1,6 +1,6 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from tracker.admin.forms import ConfirmForm, NewUserForm, UserForm
+from tracker.admin.forms import ConfirmForm, UserForm
 from tracker.data import audit as audit_data
 from tracker.data import organisations as organisation_data
 from tracker.data import users as user_data
@@ -30,31 +30,6 @@ def _organisation(form: UserForm):
 @requires_role(Role.ADMIN)
 def list_users():
     return render_template("admin/users.html", page=user_data.users_page(page_number()))
-
-
-@bp.route("/users/new", methods=["GET", "POST"])
-@requires_role(Role.ADMIN)
-@commits
-def new_user():
-    form = NewUserForm()
-    _organisation_choices(form)
-    if form.validate_on_submit():
-        try:
-            user = user_service.create_user(
-                current_actor(),
-                email=form.email.data,
-                name=form.name.data,
-                role=Role(form.role.data),
-                password=form.password.data,
-                organisation=_organisation(form),
-                active=form.active.data,
-            )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            flash(f"{user.email} can now sign in")
-            return redirect(url_for("admin.view_user", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, title="Add a user")
 
 
 @bp.get("/users/<int:user_id>")

@@ -119,7 +119,7 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
             )
             counts["organisations"] += 1
 
-    def ensure_user(email: str, name: str, role: Role, organisation=None) -> None:
+    def ensure_user(email: str, name: str, role: Role, organisation=None, lead=False) -> None:
         if user_data.user_by_email(email) is None:
             user_service.create_user(
                 SYSTEM,
@@ -128,6 +128,7 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
                 role=role,
                 password=password,
                 organisation=organisation,
+                lead=lead,
             )
             counts["users"] += 1
 
@@ -140,6 +141,7 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
             f"Grantee at {organisation.name} (demo)",
             Role.GRANTEE,
             organisation,
+            lead=True,  # each demo organisation's grantee user leads its team
         )
         if organisation.type == OrganisationType.LOCAL_AUTHORITY:
             ensure_user(

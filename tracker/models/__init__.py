@@ -20,6 +20,7 @@ from tracker.domain.statuses import (
     VariationStatus,
 )
 from tracker.models import totals as _totals  # noqa: F401,E402  (the running totals' tables)
+from tracker.models.account_link import Invitation, PasswordReset
 from tracker.models.allocation import Allocation, AllocationCategory, AllocationYear, Variation
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base
@@ -56,11 +57,13 @@ __all__ = [
     "EvidenceRating",
     "FundingStream",
     "Indicator",
+    "Invitation",
     "Milestone",
     "MilestoneReturn",
     "MilestoneStatus",
     "Organisation",
     "OrganisationType",
+    "PasswordReset",
     "Payment",
     "PaymentStatus",
     "Project",

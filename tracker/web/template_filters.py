@@ -33,6 +33,7 @@ NAVIGATION = {
         ("variations.list_variations", "Variations"),
         ("organisations.list_organisations", "Organisations"),
         ("exports.index", "Download data"),
+        ("team.team", "Invitations"),
     ],
     "finance": [
         ("main.home", "Home"),
@@ -54,10 +55,11 @@ NAVIGATION = {
     "admin": [
         ("main.home", "Home"),
         ("admin.list_users", "Users"),
+        ("team.team", "Invitations"),
         ("admin.audit_log", "Audit trail"),
         ("admin.outbox", "Outbox"),
     ],
-    "grantee": [("grantee.overview", "Your organisation")],
+    "grantee": [("grantee.overview", "Your organisation"), ("team.team", "Team")],
     "certifier": [("grantee.overview", "Your organisation")],
 }
 
