@@ -9,6 +9,7 @@ from flask_login import current_user
 from tracker.forms import error_summary
 from tracker.money import format_input, format_pounds, percentage
 from tracker.periods import FinancialYear
+from tracker.services import audit_sentences
 
 
 def govuk_date(value: date | datetime | str | None) -> str:
@@ -99,6 +100,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda start_year: FinancialYear(start_year).label, "fy")
     app.add_template_global(percentage, "percentage")
     app.add_template_global(error_summary, "error_summary")
+    app.add_template_global(audit_sentences.describe, "in_words")
 
     @app.context_processor
     def shared():
