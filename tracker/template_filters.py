@@ -71,14 +71,19 @@ def navigation() -> list[dict]:
         (e, t) for e, t in NAVIGATION[current_user.role.value] if e in current_app.view_functions
     ]
     here = request.endpoint or ""
-    exact = any(endpoint == here for endpoint, _ in links)
+    current = next((e for e, _ in links if e == here), None)
+    if current is None:
+        # The page's area: its main link where the area has several (the viewer's Summary and
+        # Dashboards are both dashboards pages), else the one link of that area.
+        area = here.split(".")[0]
+        in_area = [e for e, _ in links if e.split(".")[0] == area]
+        current = AREA_HOMES.get(area) if AREA_HOMES.get(area) in in_area else None
+        current = current or (in_area[0] if in_area else None)
+    return [{"href": url_for(e), "text": t, "active": e == current} for e, t in links]
 
-    def active(endpoint: str) -> bool:
-        if exact:
-            return endpoint == here
-        return here.split(".")[0] == endpoint.split(".")[0]
 
-    return [{"href": url_for(e), "text": t, "active": active(e)} for e, t in links]
+# Where an area has more than one link, the one its other pages sit under.
+AREA_HOMES = {"dashboards": "dashboards.portfolio"}
 
 
 # Where our copy of a source sits in the repository: a note for us, not for the reader.
