@@ -36,7 +36,13 @@ from tracker.models.project import (
     Project,
     ProjectTarget,
 )
-from tracker.models.stream import FundingStream, Indicator, ReportingFrequency, StreamBudget
+from tracker.models.stream import (
+    FundingStream,
+    Indicator,
+    IndicatorKind,
+    ReportingFrequency,
+    StreamBudget,
+)
 from tracker.models.user import (
     CIVIL_SERVANT_ROLES,
     GRANTEE_ROLES,
@@ -63,6 +69,7 @@ __all__ = [
     "EvidenceRating",
     "FundingStream",
     "Indicator",
+    "IndicatorKind",
     "Milestone",
     "MilestoneReturn",
     "MilestoneStatus",

@@ -54,6 +54,25 @@ class FundingStream(Timestamped, Base):
     )
 
 
+class IndicatorKind(enum.StrEnum):
+    """How an indicator's figures add up over periods: a count at a point in time (schools with
+    a social worker placed now) and a running total show their latest figure; a flow (children
+    supported in the quarter) adds up its periods."""
+
+    POINT_IN_TIME = "point in time"
+    FLOW = "flow"
+    CUMULATIVE = "cumulative"
+
+    @property
+    def how(self) -> str:
+        """What the figure beside it is, in words."""
+        return {
+            "point in time": "latest count (a count at a point in time, not added over periods)",
+            "flow": "added up over every period reported",
+            "cumulative": "latest running total (not added over periods)",
+        }[self.value]
+
+
 class Indicator(Timestamped, Base):
     """An output a stream counts, such as "schools with a placed social worker"."""
 
@@ -64,6 +83,19 @@ class Indicator(Timestamped, Base):
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(60))
+    # Validated by the Enum; migration 0010 adds no CHECK (see there).
+    kind: Mapped[IndicatorKind] = mapped_column(
+        sa.Enum(
+            IndicatorKind,
+            native_enum=False,
+            create_constraint=False,
+            length=30,
+            values_callable=lambda members: [member.value for member in members],
+            validate_strings=True,
+        ),
+        default=IndicatorKind.FLOW,
+        server_default=IndicatorKind.FLOW.value,
+    )
 
     stream: Mapped[FundingStream] = relationship(back_populates="indicators")
 
