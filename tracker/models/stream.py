@@ -1,17 +1,12 @@
-import enum
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.statuses import IndicatorKind, ReportingFrequency
 from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
 from tracker.models.department import Department
-
-
-class ReportingFrequency(enum.StrEnum):
-    QUARTERLY = "quarterly"
-    MONTHLY = "monthly"
 
 
 class FundingStream(Timestamped, Base):
@@ -52,25 +47,6 @@ class FundingStream(Timestamped, Base):
     budgets: Mapped[list["StreamBudget"]] = relationship(
         back_populates="stream", order_by="StreamBudget.financial_year"
     )
-
-
-class IndicatorKind(enum.StrEnum):
-    """How an indicator's figures add up over periods: a count at a point in time (schools with
-    a social worker placed now) and a running total show their latest figure; a flow (children
-    supported in the quarter) adds up its periods."""
-
-    POINT_IN_TIME = "point in time"
-    FLOW = "flow"
-    CUMULATIVE = "cumulative"
-
-    @property
-    def how(self) -> str:
-        """What the figure beside it is, in words."""
-        return {
-            "point in time": "latest count (a count at a point in time, not added over periods)",
-            "flow": "added up over every period reported",
-            "cumulative": "latest running total (not added over periods)",
-        }[self.value]
 
 
 class Indicator(Timestamped, Base):

@@ -7,8 +7,8 @@ of events costs a fixed number of queries (`audit_sentences`)."""
 import re
 from datetime import date, datetime
 
-from tracker.money import format_pounds
-from tracker.periods import FinancialYear
+from tracker.domain.money import format_pounds
+from tracker.domain.periods import FinancialYear
 
 # Keys whose value is the id of another thing, and the kind of thing it is.
 ID_KINDS = {
