@@ -59,7 +59,14 @@ def load_streams() -> int:
     data = _read("hidden_harms.toml")
     for department in data["departments"]:
         if stream_data.department_by_org_id(department["org_id"]) is None:
-            save(Department(name=department["name"], org_id=department["org_id"]))
+            save(
+                Department(
+                    name=department["name"],
+                    org_id=department["org_id"],
+                    org_id_confirmed=department.get("org_id_confirmed", False),
+                    org_id_source=department.get("org_id_source", ""),
+                )
+            )
     added = 0
     for entry in data["streams"]:
         if stream_data.stream_by_code(entry["code"]) is not None:
