@@ -125,6 +125,11 @@ class Config:
         default_factory=lambda: os.environ.get("MAIL_FROM", "noreply@hidden-harms.service.gov.uk")
     )
     BASE_URL: str = field(default_factory=lambda: os.environ.get("BASE_URL", ""))
+    # Where users ask for another format, report an accessibility problem or ask about their
+    # personal data (the accessibility statement and the privacy notice give it).
+    SERVICE_CONTACT_EMAIL: str = field(
+        default_factory=lambda: os.environ.get("SERVICE_CONTACT_EMAIL", "")
+    )
     # Uploaded allocation files wait here between their preview and their import.
     IMPORT_FOLDER: str = field(
         default_factory=lambda: os.environ.get("IMPORT_FOLDER", str(INSTANCE_PATH / "imports"))

@@ -59,6 +59,16 @@ def accessibility(page):
     page.get_by_role("link", name="Accessibility statement").click()
 
 
+def privacy(page):
+    page.goto("/")
+    page.get_by_role("link", name="Privacy").click()
+
+
+def cookies(page):
+    page.goto("/")
+    page.get_by_role("link", name="Cookies").click()
+
+
 def not_found(page):
     page.goto("/no-such-page")
 
@@ -274,6 +284,8 @@ CASES = [
     Case(None, "sign-in-empty", sign_in_empty, "Sign in", errors=True),
     Case(None, "sign-in-wrong-password", sign_in_wrong_password, "Sign in", errors=True),
     Case(None, "accessibility", accessibility, re.compile("Accessibility")),
+    Case(None, "privacy", privacy, "Privacy notice"),
+    Case(None, "cookies", cookies, "Cookies"),
     Case(None, "404", not_found, "Page not found", allow=r"status of 404"),
     Case(OFFICER, "home", home, "Home"),
     Case(OFFICER, "streams", streams, "Funding streams"),

@@ -121,9 +121,11 @@ GET  imports.upload                        sign  403   403   403   ok    403   4
 POST imports.upload                        sign  403   403   403   ok    403   403   403
 
 GET  main.accessibility                    ok    ok    ok    ok    ok    ok    ok    ok
+GET  main.cookies                          ok    ok    ok    ok    ok    ok    ok    ok
 GET  main.health                           ok    ok    ok    ok    ok    ok    ok    ok
 GET  main.home                             sign  go    go    go    ok    ok    ok    ok
 GET  main.index                            ok    go    go    go    go    go    go    go
+GET  main.privacy                          ok    ok    ok    ok    ok    ok    ok    ok
 
 GET  organisations.edit_organisation       sign  403   403   403   ok    403   403   403
 POST organisations.edit_organisation       sign  403   403   403   go    403   403   403
@@ -293,8 +295,10 @@ def test_only_the_sign_in_and_information_pages_are_public(app):
         "auth.sign_in",
         "auth.two_factor",
         "main.accessibility",
+        "main.cookies",
         "main.health",
         "main.index",
+        "main.privacy",
     ]
 
 
