@@ -84,6 +84,8 @@ def load_streams() -> int:
             funder_note=entry.get("funder_note", ""),
             announced_pence=entry["announced_pounds"] * PENCE_PER_POUND,
             announced_amount_note=entry.get("announced_amount_note", ""),
+            announced_at_summit=entry.get("announced_at_summit", True),
+            announced_is_approximate=entry.get("announced_is_approximate", False),
             announced_on=entry.get("announced_on", data["defaults"]["announced_on"]),
             first_year=entry["first_year"],
             last_year=entry["last_year"],
