@@ -143,6 +143,8 @@ class Config:
             "THREE_SIXTY_GIVING_PUBLISHER_NAME", "Department for Education"
         )
     )
+    # A confirmed change to an organisation's bank account holds payments to it this long.
+    PAYEE_CHANGE_HOLD_DAYS: int = field(default_factory=lambda: _int("PAYEE_CHANGE_HOLD_DAYS", 5))
     # A quarterly return is due this many working days after its period ends.
     RETURN_DUE_WORKING_DAYS: int = field(
         default_factory=lambda: _int("RETURN_DUE_WORKING_DAYS", 20)

@@ -48,6 +48,7 @@ def upgrade():
         .values(org_id_confirmed=True, org_id_source=DFE_SOURCE)
     )
     upgrade_streams()
+    upgrade_payees()
 
 
 STREAM_FIXES = [
@@ -90,7 +91,62 @@ def upgrade_streams():
     )
 
 
+def upgrade_payees():
+    op.create_table(
+        'payee_account',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('updated_at', sa.DateTime(), nullable=False),
+        sa.Column('organisation_id', sa.Integer(), nullable=False),
+        sa.Column('account_name', sa.String(length=200), nullable=False),
+        sa.Column('sort_code', sa.String(length=6), nullable=False),
+        sa.Column('account_number', sa.String(length=8), nullable=False),
+        sa.Column(
+            'status',
+            sa.Enum(
+                'proposed', 'confirmed', 'replaced', 'cancelled',
+                name='payee_status', native_enum=False, create_constraint=True, length=30,
+            ),
+            nullable=False,
+        ),
+        sa.Column('proposed_by_id', sa.Integer(), nullable=False),
+        sa.Column('proposed_at', sa.DateTime(), nullable=False),
+        sa.Column('confirmed_by_id', sa.Integer(), nullable=True),
+        sa.Column('confirmed_at', sa.DateTime(), nullable=True),
+        sa.Column('holds_payments_until', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ['organisation_id'], ['organisation.id'],
+            name=op.f('fk_payee_account_organisation_id_organisation'),
+        ),
+        sa.ForeignKeyConstraint(
+            ['proposed_by_id'], ['app_user.id'],
+            name=op.f('fk_payee_account_proposed_by_id_app_user'),
+        ),
+        sa.ForeignKeyConstraint(
+            ['confirmed_by_id'], ['app_user.id'],
+            name=op.f('fk_payee_account_confirmed_by_id_app_user'),
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_payee_account')),
+    )
+    with op.batch_alter_table('payee_account', schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f('ix_payee_account_organisation_id'), ['organisation_id'], unique=False
+        )
+    with op.batch_alter_table('payment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('payee_account_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f('fk_payment_payee_account_id_payee_account'),
+            'payee_account', ['payee_account_id'], ['id'],
+        )
+
+
 def downgrade():
+    with op.batch_alter_table('payment', schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f('fk_payment_payee_account_id_payee_account'), type_='foreignkey'
+        )
+        batch_op.drop_column('payee_account_id')
+    op.drop_table('payee_account')
     with op.batch_alter_table('funding_stream', schema=None) as batch_op:
         batch_op.drop_column('announced_is_approximate')
         batch_op.drop_column('announced_at_summit')

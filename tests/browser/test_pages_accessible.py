@@ -153,6 +153,19 @@ def organisation_edit_with_errors(page):
     submit(page, "Save")
 
 
+def payee_form(page):
+    organisation(page)
+    page.get_by_role("link", name="Add a bank account").click()
+
+
+def payee_form_with_errors(page):
+    """Refused, so nothing is saved: the shared database keeps no account (which would hold
+    payments the other browser tests make)."""
+    payee_form(page)
+    page.get_by_label("Sort code").fill("12-34")
+    submit(page, "Propose this account")
+
+
 def new_organisation(page):
     organisations(page)
     page.get_by_role("link", name="Add an organisation").click()
@@ -308,6 +321,8 @@ CASES = [
     Case(OFFICER, "organisations-search", organisations_search, "Organisations"),
     Case(OFFICER, "organisation", organisation, ORGANISATION),
     Case(OFFICER, "organisation-edit", organisation_edit, re.compile(ORGANISATION)),
+    Case(OFFICER, "payee", payee_form, re.compile("Bank account for")),
+    Case(OFFICER, "payee-errors", payee_form_with_errors, re.compile("Bank account for"), True),
     Case(
         OFFICER,
         "organisation-edit-errors",

@@ -133,6 +133,10 @@ GET  organisations.list_organisations      sign  403   403   403   ok    ok    4
 GET  organisations.new_organisation        sign  403   403   403   ok    403   403   403
 POST organisations.new_organisation        sign  403   403   403   ok    403   403   403
 GET  organisations.view_organisation       sign  403   403   403   ok    ok    403   403
+GET  organisations.propose_payee           sign  403   403   403   ok    403   403   403
+POST organisations.propose_payee           sign  403   403   403   ok    403   403   403
+GET  organisations.confirm_payee           sign  403   403   403   403   404   403   403
+POST organisations.confirm_payee           sign  403   403   403   403   404   403   403
 
 POST payments.approve                      sign  403   403   403   403   go    403   403
 GET  payments.complete_milestone           sign  403   403   403   ok    403   403   403

@@ -28,6 +28,7 @@ from tracker.models.milestone_return import (
 )
 from tracker.models.organisation import Organisation, OrganisationType
 from tracker.models.outbox import OutboxMessage
+from tracker.models.payee import PayeeAccount, PayeeStatus
 from tracker.models.payment import Payment, PaymentStatus
 from tracker.models.project import (
     EvidenceRating,
@@ -49,6 +50,8 @@ from tracker.models.user import (
 from tracker.models.user_session import SessionEndReason, UserSession
 
 __all__ = [
+    "PayeeAccount",
+    "PayeeStatus",
     "CIVIL_SERVANT_ROLES",
     "GRANTEE_ROLES",
     "TWO_FACTOR_ROLES",
