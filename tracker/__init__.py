@@ -40,8 +40,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
 
-    from tracker import cli, errors, fault_injection, security, session_guard, template_filters
+    from tracker.commands import cli
     from tracker.services import passwords
+    from tracker.web import errors, security, session_guard, template_filters
 
     passwords.init_app(app)
 
@@ -50,7 +51,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
     session_guard.init_app(app)
     template_filters.init_app(app)
     cli.init_app(app)
-    fault_injection.init_app(app)  # tests only: nothing unless TRACKER_FAULT_INJECTION is set
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
@@ -89,8 +89,8 @@ def _wire_templates(app: Flask) -> None:
 
 def _wire_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (registers every model with the metadata)
-    from tracker.database import configure_engine
     from tracker.extensions import csrf, db, login_manager, migrate
+    from tracker.infrastructure.database import configure_engine
 
     db.init_app(app)
     migrate.init_app(

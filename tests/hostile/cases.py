@@ -122,7 +122,7 @@ KNOWN_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def _code_for(secret: str) -> str:
-    from tracker import clock
+    from tracker.infrastructure import clock
     from tracker.services import two_factor
 
     return two_factor.code_at(secret, clock.now())

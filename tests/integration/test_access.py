@@ -21,9 +21,9 @@ from tests.conftest import (
     text_of,
 )
 from tests.integration.access_things import lambeth_things
-from tracker.access import PUBLIC, declared_access
 from tracker.extensions import db
 from tracker.models import Allocation, AuditEvent, Organisation, Role
+from tracker.web.access import PUBLIC, declared_access
 
 LAMBETH_CERTIFIER = "certifier@london-borough-of-lambeth.demo.org.uk"
 

@@ -4,18 +4,18 @@ set up a second factor here."""
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from tracker import clock
-from tracker.access import EVERYONE_SIGNED_IN, current_actor, requires_role
 from tracker.account.forms import ChangePasswordForm
-from tracker.auth import known_browser
-from tracker.auth.forms import CodeForm
-from tracker.models import TWO_FACTOR_ROLES
-from tracker.pages import show_rule_broken
+from tracker.domain.roles import TWO_FACTOR_ROLES
+from tracker.infrastructure import clock
 from tracker.services import sign_in_throttle, two_factor
 from tracker.services import users as user_service
 from tracker.services.errors import RuleBroken
-from tracker.session_guard import current_session
-from tracker.transactions import commits
+from tracker.web import known_browser
+from tracker.web.access import EVERYONE_SIGNED_IN, current_actor, requires_role
+from tracker.web.forms import CodeForm
+from tracker.web.pages import show_rule_broken
+from tracker.web.session_guard import current_session
+from tracker.web.transactions import commits
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

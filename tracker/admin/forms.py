@@ -8,8 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from tracker.forms import TrackerForm, no_control_characters
-from tracker.models import Role
+from tracker.domain.roles import Role
+from tracker.web.forms import TrackerForm, no_control_characters
 
 
 class UserForm(TrackerForm):

@@ -1,16 +1,16 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from tracker.access import current_actor, requires_role
 from tracker.admin.forms import ConfirmForm, NewUserForm, UserForm
 from tracker.data import audit as audit_data
 from tracker.data import organisations as organisation_data
 from tracker.data import users as user_data
-from tracker.models import Role
-from tracker.pages import found, id_or_none, page_number, show_rule_broken
+from tracker.domain.roles import Role
 from tracker.services import two_factor
 from tracker.services import users as user_service
 from tracker.services.errors import RuleBroken
-from tracker.transactions import commits
+from tracker.web.access import current_actor, requires_role
+from tracker.web.pages import found, id_or_none, page_number, show_rule_broken
+from tracker.web.transactions import commits
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

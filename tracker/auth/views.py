@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import (
@@ -13,17 +16,21 @@ from flask import (
 )
 from flask_login import login_user, logout_user
 
-from tracker import clock
-from tracker.access import EVERYONE_SIGNED_IN, current_actor, public, requires_role
-from tracker.auth import known_browser
-from tracker.auth.forms import CodeForm, SignInForm
+from tracker.auth.forms import SignInForm
 from tracker.data import users as user_data
-from tracker.models import SessionEndReason, User
+from tracker.domain.statuses import SessionEndReason
+from tracker.infrastructure import clock
 from tracker.services import audit, sessions, sign_in_throttle
 from tracker.services.auth import MustWait, SignInRefused, finish_sign_in, sign_in_with_code
 from tracker.services.auth import sign_in as check_sign_in
-from tracker.session_guard import current_session
-from tracker.transactions import commits
+from tracker.web import known_browser
+from tracker.web.access import EVERYONE_SIGNED_IN, current_actor, public, requires_role
+from tracker.web.forms import CodeForm
+from tracker.web.session_guard import current_session
+from tracker.web.transactions import commits
+
+if TYPE_CHECKING:  # annotations only: blueprints never import the models
+    from tracker.models import User
 
 bp = Blueprint("auth", __name__)
 

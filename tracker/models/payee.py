@@ -1,18 +1,11 @@
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.statuses import PayeeStatus
 from tracker.models.base import Base, Timestamped, status_enum
 from tracker.models.organisation import Organisation
-
-
-class PayeeStatus(enum.StrEnum):
-    PROPOSED = "proposed"  # an officer has typed it; a second person has not confirmed it
-    CONFIRMED = "confirmed"  # the organisation's account (the latest confirmed one)
-    REPLACED = "replaced"  # a later account was confirmed
-    CANCELLED = "cancelled"  # a proposal withdrawn or overtaken by a newer proposal
 
 
 class PayeeAccount(Timestamped, Base):

@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 
 from tracker.data.store import delete, save
-from tracker.evidence_files import EvidenceError, check
+from tracker.infrastructure.evidence_files import EvidenceError, check
 from tracker.models import EvidenceFile, MilestoneReturn
 from tracker.services import audit
 from tracker.services import returns as return_rules
@@ -83,6 +83,7 @@ def add_file(
 def remove_file(
     actor: audit.Actor, milestone_return: MilestoneReturn, evidence: EvidenceFile, folder: Path
 ) -> None:
+    """The grantee removes an evidence file from a return they can still edit; audited."""
     return_rules.check_can_edit(actor, milestone_return, None)
     before = audit.snapshot(evidence, FIELDS)
     delete(evidence)
@@ -91,4 +92,5 @@ def remove_file(
 
 
 def path_of(evidence: EvidenceFile, folder: Path) -> Path:
+    """Where an evidence file is kept on disk, under the upload folder."""
     return Path(folder) / evidence.stored_name

@@ -26,6 +26,7 @@ SEPARATORS = re.compile(r"[\s-]")
 
 
 def clean_sort_code(text: str | None) -> str:
+    """Six digits, with any spaces or dashes typed between them taken out; else refused."""
     digits = SEPARATORS.sub("", text or "")
     if not digits:
         raise RuleBroken("Enter the sort code", "sort_code")
@@ -35,6 +36,7 @@ def clean_sort_code(text: str | None) -> str:
 
 
 def clean_account_number(text: str | None) -> str:
+    """Eight digits, with any spaces or dashes typed between them taken out; else refused."""
     digits = SEPARATORS.sub("", text or "")
     if not digits:
         raise RuleBroken("Enter the account number", "account_number")
@@ -64,6 +66,8 @@ def propose(
     account_number: str,
     now: datetime,
 ) -> PayeeAccount:
+    """A programme officer proposes the organisation's account; a proposal still waiting is
+    cancelled by the newer one. Nothing is paid into it until someone else confirms it."""
     if actor.user is None or actor.user.role != Role.OFFICER:
         raise NotAllowed("Only a programme officer can propose a bank account")
     name = (account_name or "").strip()
@@ -103,6 +107,9 @@ def confirm(
     now: datetime,
     hold_days: int,
 ) -> PayeeAccount:
+    """A finance officer who did not propose it confirms the account by typing the sort code and
+    account number again; it replaces the organisation's account and holds payments to the
+    organisation for hold_days."""
     if actor.user is None or actor.user.role != Role.FINANCE:
         raise NotAllowed("Only a finance officer can confirm a bank account")
     if account.status != PayeeStatus.PROPOSED:

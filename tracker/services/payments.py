@@ -5,13 +5,12 @@ allocation never add up to more than the allocation."""
 
 from datetime import date
 
-from tracker import clock
 from tracker.data import payees as payee_data
 from tracker.data import payments as payment_data
 from tracker.data.store import ConcurrentChange, DuplicateError, save
+from tracker.domain.money import format_pounds
+from tracker.infrastructure import clock
 from tracker.models import Milestone, MilestoneReturn, MilestoneStatus, Payment, PaymentStatus, Role
-from tracker.models.base import utcnow
-from tracker.money import format_pounds
 from tracker.services import audit, payees
 from tracker.services.errors import NotAllowed, RuleBroken
 
@@ -90,7 +89,7 @@ def _request(actor, allocation, amount_pence: int, **link) -> Payment:
         amount_pence=amount_pence,
         status=P.REQUESTED,
         requested_by_id=actor.user_id,
-        requested_at=utcnow(),
+        requested_at=clock.now(),
         **link,
     )
     try:
@@ -135,7 +134,7 @@ def approve(
     payment.status, payment.approved_by_id, payment.approved_at = (
         P.APPROVED,
         actor.user_id,
-        utcnow(),
+        clock.now(),
     )
     _save(payment)
     audit.record(
@@ -152,6 +151,8 @@ def mark_paid(
     reference: str,
     expected_version: int | None = None,
 ) -> Payment:
+    """Finance records an approved payment as paid, on a date between its approval and today,
+    with the payment reference. Audited."""
     _finance(actor)
     if payment.status == P.PAID:
         raise RuleBroken(ALREADY.format("paid"))
@@ -187,6 +188,7 @@ def mark_paid(
 def hold(
     actor: audit.Actor, payment: Payment, *, reason: str, expected_version: int | None = None
 ) -> Payment:
+    """Finance holds a payment not yet paid, with a reason the officer will see. Audited."""
     _finance(actor)
     if payment.status not in {P.SCHEDULED, P.REQUESTED, P.APPROVED}:
         raise RuleBroken(f"This payment is {payment.status.value}: it cannot be held")

@@ -1,10 +1,10 @@
 import re
 from datetime import datetime
 
-from tracker import clock
 from tracker.data import users as user_data
 from tracker.data.audit import lock_chain
 from tracker.data.store import DuplicateError, save
+from tracker.infrastructure import clock
 from tracker.models import GRANTEE_ROLES, Organisation, Role, SessionEndReason, User, UserSession
 from tracker.services import audit, sessions
 from tracker.services import sign_in_throttle as throttle
