@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.payments.views import bp as payments
     from tracker.returns.views import bp as returns
     from tracker.streams.views import bp as streams
+    from tracker.team.views import bp as team
     from tracker.variations.views import bp as variations
 
     for blueprint in (
@@ -145,5 +146,6 @@ def _register_blueprints(app: Flask) -> None:
         dashboards,
         exports,
         admin,
+        team,
     ):
         app.register_blueprint(blueprint)

@@ -6,14 +6,14 @@ org-id corrected from GB-GOR-D25 (HM Revenue & Customs in the register) to GB-GO
 unconfirmed, and the Department for Education's marked as checked.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0012
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -133,7 +133,8 @@ def test_the_account_is_masked_on_every_screen_and_in_the_audit_trail(signed_in,
     assert trail[-1].actor_id == user(transaction, FINANCE).id
     # The organisation's page shows the changes in its history.
     history = text_of(officer.get(f"/organisations/{organisation.id}"))
-    assert "Payee change proposed" in history and "Payee change confirmed" in history
+    assert "proposed a bank account for London Borough of Lambeth" in history
+    assert "confirmed a bank account for London Borough of Lambeth" in history
 
 
 def test_nobody_confirms_a_change_they_proposed(transaction, app):

@@ -24,3 +24,14 @@ class SignInForm(TrackerForm):
     )
 
 
+
+
+class ForgottenPasswordForm(TrackerForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )

@@ -21,6 +21,7 @@ from tracker.models import (
     Department,
     EvidenceRating,
     Indicator,
+    IndicatorKind,
     Milestone,
     OrganisationType,
     Project,
@@ -96,7 +97,8 @@ def load_streams() -> int:
             requires_certifier_sign_off=entry.get("requires_certifier_sign_off", False),
         )
         for indicator in entry["indicators"]:
-            save(Indicator(stream_id=stream.id, **indicator))
+            kind = IndicatorKind(indicator.get("kind", IndicatorKind.FLOW.value))
+            save(Indicator(stream_id=stream.id, **{**indicator, "kind": kind}))
         budget = entry.get("budget") or [
             {"year": entry["first_year"], "resource_pounds": entry["announced_pounds"]}
         ]
@@ -132,7 +134,7 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
             )
             counts["organisations"] += 1
 
-    def ensure_user(email: str, name: str, role: Role, organisation=None) -> None:
+    def ensure_user(email: str, name: str, role: Role, organisation=None, lead=False) -> None:
         if user_data.user_by_email(email) is None:
             user_service.create_user(
                 SYSTEM,
@@ -141,6 +143,7 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
                 role=role,
                 password=password,
                 organisation=organisation,
+                lead=lead,
             )
             counts["users"] += 1
 
@@ -153,6 +156,7 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
             f"Grantee at {organisation.name} (demo)",
             Role.GRANTEE,
             organisation,
+            lead=True,  # each demo organisation's grantee user leads its team
         )
         if organisation.type == OrganisationType.LOCAL_AUTHORITY:
             ensure_user(

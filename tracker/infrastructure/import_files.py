@@ -19,7 +19,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tracker.infrastructure.evidence_files import EvidenceError, sniff
+from tracker.infrastructure.evidence_files import EvidenceError, misnamed, sniff
 
 KINDS = {"csv": "CSV", "xlsx": "Excel"}
 # More rows than any one stream has allocations; a bigger file is split.
@@ -79,9 +79,7 @@ def kind_of(filename: str, content: bytes, max_bytes: int) -> str:
     if actual is None and _is_windows_text(content):
         actual = "csv"
     if actual != extension:
-        raise ImportFileError(
-            f"The selected file is called .{extension} but it is not a {KINDS[extension]} file"
-        )
+        raise ImportFileError(misnamed(name, extension, KINDS[extension]))
     return extension
 
 

@@ -7,6 +7,7 @@ from tracker.domain.roles import CIVIL_SERVANT_ROLES, GRANTEE_ROLES, TWO_FACTOR_
 from tracker.domain.statuses import (
     AllocationStatus,
     EvidenceRating,
+    IndicatorKind,
     MilestoneStatus,
     OrganisationType,
     PayeeStatus,
@@ -21,6 +22,7 @@ from tracker.domain.statuses import (
     VariationStatus,
 )
 from tracker.models import totals as _totals  # noqa: F401,E402  (the running totals' tables)
+from tracker.models.account_link import Invitation, PasswordReset
 from tracker.models.allocation import Allocation, AllocationCategory, AllocationYear, Variation
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base
@@ -60,11 +62,14 @@ __all__ = [
     "EvidenceRating",
     "FundingStream",
     "Indicator",
+    "IndicatorKind",
+    "Invitation",
     "Milestone",
     "MilestoneReturn",
     "MilestoneStatus",
     "Organisation",
     "OrganisationType",
+    "PasswordReset",
     "Payment",
     "PaymentStatus",
     "Project",

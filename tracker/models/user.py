@@ -20,6 +20,9 @@ class User(UserMixin, Timestamped, Base):
     # Grantees belong to exactly one organisation; nobody else belongs to any (service rule).
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # A grantee organisation's lead (set by an officer) invites and removes colleagues in their
+    # own organisation.
+    is_lead: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     last_signed_in_at: Mapped[datetime | None]
     # A second factor (TOTP, RFC 6238): the shared secret once set up, and the last time-step
     # whose code was accepted, so that no code is accepted twice.

@@ -52,7 +52,7 @@ def view_payment(payment_id: int):
     payment = _load(payment_id)
     approve = forms.ApproveForm()
     approve.version.data = str(payment.version)
-    events = [] if current_user.role.is_grantee else audit_data.history("payment", payment.id)
+    events = None if current_user.role.is_grantee else audit_data.history("payment", payment.id)
     organisation_id = payment.allocation.organisation_id
     # A paid payment shows the account it went to; any other, the account it would go to now.
     payee = (

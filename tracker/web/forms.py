@@ -5,9 +5,9 @@ refused), and GOV.UK wording for each error."""
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovPasswordInput, GovTextInput
 from wtforms import Field, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from tracker.domain.money import MoneyError, format_input, parse_pounds
 
@@ -219,3 +219,32 @@ class CodeForm(TrackerForm):
             _six_digits,
         ],
     )
+
+
+class NewPasswordForm(TrackerForm):
+    """Choosing one's own password: after a reset link, or on accepting an invitation."""
+
+    new_password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description=(
+            "12 characters or more. A few unrelated words make a password that is long and "
+            "easy to remember. There are no rules about numbers or symbols."
+        ),
+        validators=[
+            DataRequired("Enter a new password"),
+            Length(max=1000, message="Password must be 1,000 characters or fewer"),
+        ],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired("Enter your new password again"),
+            EqualTo("new_password", message="The passwords do not match: enter the same one twice"),
+        ],
+    )
+
+
+class ConfirmForm(TrackerForm):
+    """A button and its CSRF token: nothing to fill in."""
