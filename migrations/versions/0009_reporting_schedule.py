@@ -3,14 +3,14 @@ from which period, and how many working days after a period ends a return is due
 are generated from it; an index for the second officer's queue of large draft awards
 
 Revision ID: 0009
-Revises: 0012
+Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = '0009'
-down_revision = '0012'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

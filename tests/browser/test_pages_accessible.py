@@ -59,6 +59,16 @@ def accessibility(page):
     page.get_by_role("link", name="Accessibility statement").click()
 
 
+def privacy(page):
+    page.goto("/")
+    page.get_by_role("link", name="Privacy").click()
+
+
+def cookies(page):
+    page.goto("/")
+    page.get_by_role("link", name="Cookies").click()
+
+
 def not_found(page):
     page.goto("/no-such-page")
 
@@ -141,6 +151,19 @@ def organisation_edit_with_errors(page):
     organisation_edit(page)
     page.get_by_label("Name").fill("")
     submit(page, "Save")
+
+
+def payee_form(page):
+    organisation(page)
+    page.get_by_role("link", name="Add a bank account").click()
+
+
+def payee_form_with_errors(page):
+    """Refused, so nothing is saved: the shared database keeps no account (which would hold
+    payments the other browser tests make)."""
+    payee_form(page)
+    page.get_by_label("Sort code").fill("12-34")
+    submit(page, "Propose this account")
 
 
 def new_organisation(page):
@@ -336,6 +359,8 @@ CASES = [
     Case(None, "sign-in-empty", sign_in_empty, "Sign in", errors=True),
     Case(None, "sign-in-wrong-password", sign_in_wrong_password, "Sign in", errors=True),
     Case(None, "accessibility", accessibility, re.compile("Accessibility")),
+    Case(None, "privacy", privacy, "Privacy notice"),
+    Case(None, "cookies", cookies, "Cookies"),
     Case(None, "404", not_found, "Page not found", allow=r"status of 404"),
     Case(OFFICER, "home", home, "Home"),
     Case(OFFICER, "streams", streams, "Funding streams"),
@@ -358,6 +383,8 @@ CASES = [
     Case(OFFICER, "organisations-search", organisations_search, "Organisations"),
     Case(OFFICER, "organisation", organisation, ORGANISATION),
     Case(OFFICER, "organisation-edit", organisation_edit, re.compile(ORGANISATION)),
+    Case(OFFICER, "payee", payee_form, re.compile("Bank account for")),
+    Case(OFFICER, "payee-errors", payee_form_with_errors, re.compile("Bank account for"), True),
     Case(
         OFFICER,
         "organisation-edit-errors",

@@ -37,6 +37,7 @@ from tests.hostile.things import (
     organisation,
     paying_milestone,
     payment,
+    proposed_payee,
     sent_back,
     short_allocation,
     stream,
@@ -364,6 +365,22 @@ CASES: list[Case] = [
         OFFICER,
         lambda ctx: {"organisation_id": organisation(ctx.session, "GB-LAE-LBH").id},
         answers={"name": "London Borough of Lambeth (edited)"},
+    ),
+    Case(
+        "organisations.propose_payee",
+        OFFICER,
+        lambda ctx: {"organisation_id": organisation(ctx.session, "GB-LAE-LBH").id},
+        answers={
+            "account_name": "London Borough of Lambeth",
+            "sort_code": "30-94-57",
+            "account_number": "00733445",
+        },
+    ),
+    Case(
+        "organisations.confirm_payee",
+        FINANCE,
+        lambda ctx: {"organisation_id": proposed_payee(ctx.session).organisation_id},
+        answers={"sort_code": "309457", "account_number": "00733445"},
     ),
     Case(
         "allocations.new_allocation",

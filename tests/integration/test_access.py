@@ -148,9 +148,11 @@ GET  imports.upload                        sign  403   403   403   ok    403   4
 POST imports.upload                        sign  403   403   403   ok    403   403   403
 
 GET  main.accessibility                    ok    ok    ok    ok    ok    ok    ok    ok
+GET  main.cookies                          ok    ok    ok    ok    ok    ok    ok    ok
 GET  main.health                           ok    ok    ok    ok    ok    ok    ok    ok
 GET  main.home                             sign  go    go    go    ok    ok    ok    ok
 GET  main.index                            ok    go    go    go    go    go    go    go
+GET  main.privacy                          ok    ok    ok    ok    ok    ok    ok    ok
 
 GET  organisations.edit_organisation       sign  403   403   403   ok    403   403   403
 POST organisations.edit_organisation       sign  403   403   403   go    403   403   403
@@ -158,6 +160,10 @@ GET  organisations.list_organisations      sign  403   403   403   ok    ok    4
 GET  organisations.new_organisation        sign  403   403   403   ok    403   403   403
 POST organisations.new_organisation        sign  403   403   403   ok    403   403   403
 GET  organisations.view_organisation       sign  403   403   403   ok    ok    403   403
+GET  organisations.propose_payee           sign  403   403   403   ok    403   403   403
+POST organisations.propose_payee           sign  403   403   403   ok    403   403   403
+GET  organisations.confirm_payee           sign  403   403   403   403   404   403   403
+POST organisations.confirm_payee           sign  403   403   403   403   404   403   403
 
 GET  payments.approve                      sign  403   403   403   403   ok    403   403
 POST payments.approve                      sign  403   403   403   403   go    403   403
@@ -324,8 +330,10 @@ def test_only_the_sign_in_and_information_pages_are_public(app):
         "auth.sign_in",
         "auth.two_factor",
         "main.accessibility",
+        "main.cookies",
         "main.health",
         "main.index",
+        "main.privacy",
         "team.accept_invitation",
     ]
 

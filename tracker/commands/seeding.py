@@ -56,7 +56,14 @@ def load_streams() -> int:
     data = _read("hidden_harms.toml")
     for department in data["departments"]:
         if stream_data.department_by_org_id(department["org_id"]) is None:
-            save(Department(name=department["name"], org_id=department["org_id"]))
+            save(
+                Department(
+                    name=department["name"],
+                    org_id=department["org_id"],
+                    org_id_confirmed=department.get("org_id_confirmed", False),
+                    org_id_source=department.get("org_id_source", ""),
+                )
+            )
     added = 0
     for entry in data["streams"]:
         if stream_data.stream_by_code(entry["code"]) is not None:
@@ -74,6 +81,8 @@ def load_streams() -> int:
             funder_note=entry.get("funder_note", ""),
             announced_pence=entry["announced_pounds"] * PENCE_PER_POUND,
             announced_amount_note=entry.get("announced_amount_note", ""),
+            announced_at_summit=entry.get("announced_at_summit", True),
+            announced_is_approximate=entry.get("announced_is_approximate", False),
             announced_on=entry.get("announced_on", data["defaults"]["announced_on"]),
             first_year=entry["first_year"],
             last_year=entry["last_year"],

@@ -62,7 +62,38 @@ def health():
     return {"status": "ok"}
 
 
+# When the public-information pages were written and last checked against the service. Change
+# these when a page is reviewed (GOV.UK's model accessibility statement asks for both dates).
+STATEMENT_PREPARED = date(2026, 12, 4)
+STATEMENT_REVIEWED = date(2026, 12, 4)
+
+
+def _information_page(template: str):
+    config = current_app.config
+    return render_template(
+        template,
+        department=config["THREE_SIXTY_GIVING_PUBLISHER_NAME"],
+        contact_email=config.get("SERVICE_CONTACT_EMAIL", ""),
+        prepared_on=STATEMENT_PREPARED,
+        reviewed_on=STATEMENT_REVIEWED,
+        idle_minutes=config["SESSION_IDLE_MINUTES"],
+        max_hours=config["SESSION_MAX_HOURS"],
+    )
+
+
 @bp.get("/accessibility")
 @public
 def accessibility():
-    return render_template("main/accessibility.html")
+    return _information_page("main/accessibility.html")
+
+
+@bp.get("/privacy")
+@public
+def privacy():
+    return _information_page("main/privacy.html")
+
+
+@bp.get("/cookies")
+@public
+def cookies():
+    return _information_page("main/cookies.html")

@@ -42,6 +42,8 @@ class Payment(Timestamped, Base):
     approved_at: Mapped[datetime | None]
     paid_on: Mapped[date | None]
     payment_reference: Mapped[str | None] = mapped_column(String(60))
+    # The bank account the money went to, recorded when the payment is marked paid.
+    payee_account_id: Mapped[int | None] = mapped_column(ForeignKey("payee_account.id"))
     version: Mapped[int] = mapped_column(default=1)
 
     allocation: Mapped[Allocation] = relationship()

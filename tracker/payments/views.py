@@ -4,11 +4,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.data import audit as audit_data
+from tracker.data import payees as payee_data
 from tracker.data import payments as payment_data
 from tracker.data import returns as return_data
 from tracker.domain.roles import Role
 from tracker.domain.statuses import PaymentStatus
+from tracker.infrastructure import clock
 from tracker.payments import forms
+from tracker.services import payees as payee_service
 from tracker.services import payments as payment_service
 from tracker.services.errors import RuleBroken
 from tracker.web.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
@@ -50,7 +53,22 @@ def view_payment(payment_id: int):
     approve = forms.ApproveForm()
     approve.version.data = str(payment.version)
     events = None if current_user.role.is_grantee else audit_data.history("payment", payment.id)
-    return render_template("payments/view.html", payment=payment, approve=approve, events=events)
+    organisation_id = payment.allocation.organisation_id
+    # A paid payment shows the account it went to; any other, the account it would go to now.
+    payee = (
+        payee_data.account_by_id(payment.payee_account_id)
+        if payment.paid_on
+        else payee_data.current_account(organisation_id)
+    )
+    held = None if payment.paid_on else payee_service.payments_held(organisation_id, clock.now())
+    return render_template(
+        "payments/view.html",
+        payment=payment,
+        approve=approve,
+        events=events,
+        payee=payee,
+        payee_held=held,
+    )
 
 
 @bp.route("/payments/<int:payment_id>/approve", methods=["GET", "POST"])

@@ -14,9 +14,10 @@ from tracker.web import charts
 @dataclass(frozen=True)
 class Money:
     pence: int
+    approximate: bool = False  # the source gives it as approximate: shown as "about £…"
 
     def __str__(self) -> str:
-        return format_pounds(self.pence)
+        return ("about " if self.approximate else "") + format_pounds(self.pence)
 
 
 @dataclass
@@ -80,8 +81,8 @@ def portfolio(filters: Filters, rows=None) -> Panel:
         ],
         [
             [
-                r.name,
-                Money(r.announced_pence),
+                r.name if r.announced_at_summit else f"{r.name} (related measure)",
+                Money(r.announced_pence, r.announced_is_approximate),
                 Money(r.budget_pence),
                 Money(r.in_draft_pence),
                 Money(r.offered_pence),
@@ -92,7 +93,9 @@ def portfolio(filters: Filters, rows=None) -> Panel:
             for r in rows
         ],
         note="Committed counts accepted, active and closed grants only: never drafts or "
-        "offers not yet accepted.",
+        "offers not yet accepted. A related measure was not announced at the summit: the "
+        "announcement mentions it as one the summit's measures add to. \"About\" marks an amount "
+        "the source gives as approximate.",
     )
 
 
