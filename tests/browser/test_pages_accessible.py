@@ -209,6 +209,39 @@ def draft_allocation_edit(page):
     page.get_by_role("link", name="Change details").click()
 
 
+def delivery(page):
+    allocation(page)
+    page.locator("#set-up-delivery").click()
+
+
+def delivery_new_project(page):
+    delivery(page)
+    page.get_by_role("link", name="Add a project").click()
+
+
+def delivery_new_project_with_errors(page):
+    delivery_new_project(page)
+    submit(page, "Save and continue")
+
+
+def delivery_targets(page):
+    delivery(page)
+    page.get_by_role("link", name=re.compile("^Targets for")).first.click()
+
+
+def delivery_milestone_with_errors(page):
+    delivery(page)
+    page.get_by_role("link", name=re.compile("^Milestones for")).first.click()
+    submit(page, "Add milestone")
+
+
+def delivery_schedule_with_errors(page):
+    delivery(page)
+    page.get_by_role("link", name="Reporting schedule").click()
+    page.get_by_label("Working days after each period ends that a return is due").fill("")
+    submit(page, "Save schedule")
+
+
 def users(page):
     nav(page, "Users")
 
@@ -376,6 +409,30 @@ CASES = [
         "allocation-status-errors",
         allocation_status_with_errors,
         "Change the status of this allocation",
+        True,
+    ),
+    Case(OFFICER, "delivery", delivery, "Set up delivery"),
+    Case(OFFICER, "delivery-new-project", delivery_new_project, "Add a project"),
+    Case(
+        OFFICER,
+        "delivery-new-project-errors",
+        delivery_new_project_with_errors,
+        "Add a project",
+        True,
+    ),
+    Case(OFFICER, "delivery-targets", delivery_targets, "Targets for this project"),
+    Case(
+        OFFICER,
+        "delivery-milestone-errors",
+        delivery_milestone_with_errors,
+        "Add a milestone",
+        True,
+    ),
+    Case(
+        OFFICER,
+        "delivery-schedule-errors",
+        delivery_schedule_with_errors,
+        "Reporting schedule",
         True,
     ),
     Case(OFFICER, "draft-allocation-edit", draft_allocation_edit, re.compile("^Change the alloc")),

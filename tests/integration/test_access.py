@@ -78,6 +78,15 @@ POST allocations.change_status             sign  403   403   403   ok    403   4
 GET  allocations.edit_allocation           sign  403   403   403   go    403   403   403
 POST allocations.edit_allocation           sign  403   403   403   go    403   403   403
 GET  allocations.list_allocations          sign  403   403   403   ok    ok    403   403
+GET  delivery.task_list                   sign  403   403   403   ok    ok    403   403
+GET  delivery.new_project                  sign  403   403   403   ok    403   403   403
+POST delivery.new_project                  sign  403   403   403   ok    403   403   403
+GET  delivery.set_targets                  sign  403   403   403   ok    403   403   403
+POST delivery.set_targets                  sign  403   403   403   ok    403   403   403
+GET  delivery.new_milestone                sign  403   403   403   ok    403   403   403
+POST delivery.new_milestone                sign  403   403   403   ok    403   403   403
+GET  delivery.set_schedule                 sign  403   403   403   ok    403   403   403
+POST delivery.set_schedule                 sign  403   403   403   ok    403   403   403
 GET  allocations.new_allocation            sign  403   403   403   ok    403   403   403
 POST allocations.new_allocation            sign  403   403   403   ok    403   403   403
 GET  allocations.view_allocation           sign  403   403   403   ok    ok    403   403
@@ -133,6 +142,8 @@ GET  grantee.overview                      sign  ok    ok    ok    403   403   4
 
 POST imports.confirm                       sign  403   403   403   go    403   403   403
 GET  imports.preview                       sign  403   403   403   go    403   403   403
+GET  imports.template_csv                  sign  403   403   403   ok    403   403   403
+GET  imports.template_xlsx                 sign  403   403   403   ok    403   403   403
 GET  imports.upload                        sign  403   403   403   ok    403   403   403
 POST imports.upload                        sign  403   403   403   ok    403   403   403
 
@@ -154,6 +165,7 @@ POST organisations.propose_payee           sign  403   403   403   ok    403   4
 GET  organisations.confirm_payee           sign  403   403   403   403   404   403   403
 POST organisations.confirm_payee           sign  403   403   403   403   404   403   403
 
+GET  payments.approve                      sign  403   403   403   403   ok    403   403
 POST payments.approve                      sign  403   403   403   403   go    403   403
 GET  payments.complete_milestone           sign  403   403   403   ok    403   403   403
 POST payments.complete_milestone           sign  403   403   403   ok    403   403   403

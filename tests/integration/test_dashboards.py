@@ -107,9 +107,7 @@ def test_every_dashboard_draws_its_charts_from_json_and_shows_a_table_of_the_sam
     assert "Figures as at" in text_of(page)
 
 
-def test_the_portfolio_shows_each_streams_money_in_the_one_vocabulary(
-    signed_in, transaction
-):
+def test_the_portfolio_shows_each_streams_money_in_the_one_vocabulary(signed_in, transaction):
     lambeth = trf_allocation(transaction, "GB-LAE-BIR")
     report_spend(transaction, lambeth, 12_345, period_start=date(2020, 7, 1))
     page = signed_in(OFFICER).get("/dashboards")
@@ -236,6 +234,45 @@ def test_the_ministers_summary_shows_headlines_risks_and_no_personal_data(signed
     assert "Trusted Relationship Fund" in text_of_element(page, "overdue")
     assert "@" not in words, "an email address on the minister's summary"
     assert "Illustrative progress report" not in words
+
+
+def rag_table(response) -> dict[str, list[int]]:
+    table = soup_of(response).find(id="table-rag")
+    return {
+        tr.th.get_text(strip=True): [int(td.get_text(strip=True)) for td in tr.find_all("td")]
+        for tr in table.tbody.find_all("tr")
+    }
+
+
+def test_a_reviewers_red_wins_over_a_later_unreviewed_self_rating_everywhere(
+    signed_in, transaction
+):
+    before = rag_table(signed_in(VIEWER).get("/summary"))
+    allocation = trf_allocation(transaction, "GB-LAE-SHF")
+    reviewed = report_spend(
+        transaction, allocation, 10_000, period_start=date(2020, 7, 1), rag=Rag.GREEN
+    )
+    reviewed.reviewer_rag = Rag.RED  # the department saw it differently
+    report_spend(
+        transaction,
+        allocation,
+        10_000,
+        period_start=date(2020, 10, 1),
+        status=ReturnStatus.SUBMITTED,
+        rag=Rag.GREEN,  # the grantee's later word, not yet reviewed
+    )
+    transaction.commit()
+    viewer = signed_in(VIEWER)
+    summary = viewer.get("/summary")
+    assert "Sheffield City Council" in text_of_element(summary, "red-projects")
+    assert "the department's reviewer's" in text_of_element(summary, "rating-rule")
+    after = rag_table(summary)
+    # The project moves into red, as rated by the reviewer, on the panel beside the list.
+    assert after["Red"][0] == before["Red"][0] + 1
+    assert sum(map(sum, after.values())) == sum(map(sum, before.values())) + 1
+    dashboard = viewer.get("/dashboards/returns")
+    assert rag_table(dashboard) == after
+    assert "Each project counts once, with the rating it carries now" in text_of(dashboard)
 
 
 def test_the_summary_keeps_related_measures_apart_and_says_a_total_may_double_count(

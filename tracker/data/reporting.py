@@ -382,6 +382,26 @@ def returns_timeliness(filters: Filters, today: date) -> list[StatusRow]:
     return [StatusRow(label, count) for label, count in counts.items()]
 
 
+def projects_rag(filters: Filters) -> list[tuple[str, int, int]]:
+    """(RAG, projects rated so by the department's reviewer, projects rated so by their grantee
+    and not yet reviewed) over each project's current rating (the rule is `tracker.totals
+    .vocabulary.latest_rating`: the reviewer's wins), the same figures the summary's list of red
+    projects counts (1 query)."""
+    query = _narrow(
+        select(
+            TotalProjectRating.rated_by, TotalProjectRating.rag, _sum(TotalProjectRating.projects)
+        ),
+        TotalProjectRating,
+        filters,
+        by_year=False,
+    ).group_by(TotalProjectRating.rated_by, TotalProjectRating.rag)
+    counts = {(rater, rag): int(n) for rater, rag, n in db.session.execute(query)}
+    return [
+        (rag, counts.get(("reviewer", rag), 0), counts.get(("grantee", rag), 0))
+        for rag in ("red", "amber", "green")
+    ]
+
+
 def returns_rag(filters: Filters) -> list[tuple[str, int, int]]:
     """(RAG, grantee's count, reviewer's count) over the returns (1 query)."""
     query = _narrow(

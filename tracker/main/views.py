@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from tracker.data import queues as queue_data
 from tracker.data import streams as stream_data
 from tracker.extensions import db, login_manager
 from tracker.web.access import EVERYONE_SIGNED_IN, public, requires_role
@@ -28,7 +29,14 @@ def home():
     if current_user.role.is_grantee and "grantee.overview" in current_app.view_functions:
         return redirect(url_for("grantee.overview"))
     page = stream_data.stream_totals(1) if not current_user.role.is_grantee else None
-    return render_template("main/home.html", page=page, totals=page.items if page else [])
+    queues = queue_data.queues_for(
+        current_user,
+        date.today(),
+        threshold_pence=current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"],
+    )
+    return render_template(
+        "main/home.html", page=page, totals=page.items if page else [], queues=queues
+    )
 
 
 @bp.get("/health")

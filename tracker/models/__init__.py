@@ -40,7 +40,7 @@ from tracker.models.organisation import Organisation
 from tracker.models.outbox import OutboxMessage
 from tracker.models.payee import PayeeAccount
 from tracker.models.payment import Payment
-from tracker.models.project import Milestone, Project, ProjectTarget
+from tracker.models.project import Milestone, Project, ProjectTarget, ReportingSchedule
 from tracker.models.stream import FundingStream, Indicator, StreamBudget
 from tracker.models.user import SignInAttempt, SignInThrottle, User
 from tracker.models.user_session import UserSession
@@ -74,6 +74,7 @@ __all__ = [
     "PaymentStatus",
     "Project",
     "ProjectTarget",
+    "ReportingSchedule",
     "Rag",
     "ReportingFrequency",
     "ReturnForecast",

@@ -71,12 +71,23 @@ def view_payment(payment_id: int):
     )
 
 
-@bp.post("/payments/<int:payment_id>/approve")
+@bp.route("/payments/<int:payment_id>/approve", methods=["GET", "POST"])
 @requires_role(Role.FINANCE)
 @commits
 def approve(payment_id: int):
+    """A check page (to whom, how much, what for, who asked) with the button that approves."""
     payment = _load(payment_id)
     form = forms.ApproveForm()
+    if not form.is_submitted():
+        # The service refuses these too; the check page is not offered for them.
+        if payment.status != PaymentStatus.REQUESTED:
+            message = f"This payment is {payment.status.value}: it cannot be approved"
+            return _back(payment, message, "info")
+        if payment.requested_by_id == current_user.id:
+            message = "You requested this payment, so another finance officer must approve it"
+            return _back(payment, message, "info")
+        form.version.data = str(payment.version)
+        return render_template("payments/check_approve.html", form=form, payment=payment)
     if not form.validate_on_submit():
         return _back(payment, "Your form has expired: try again", "info")
     try:
@@ -90,11 +101,14 @@ def approve(payment_id: int):
 @requires_role(Role.FINANCE)
 @commits
 def mark_paid(payment_id: int):
+    """The date and reference, then a check page; saved only from the check page."""
     payment = _load(payment_id)
     form = forms.PaidForm()
     if not form.is_submitted():
         form.version.data = str(payment.version)
     if form.validate_on_submit():
+        if form.confirmed.data != "yes":
+            return render_template("payments/check_paid.html", form=form, payment=payment)
         try:
             payment_service.mark_paid(
                 current_actor(),
