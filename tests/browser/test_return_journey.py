@@ -433,8 +433,9 @@ def test_a_return_is_drafted_signed_off_sent_back_approved_and_paid(
     )
     expect_status(page, "Changes requested")
     history = page.locator("#review-history")
-    expect(history.get_by_role("listitem").first).to_contain_text("Changes requested on")
-    expect(history.get_by_role("listitem").first).to_contain_text("(RAG amber)")
+    expect(history.get_by_role("listitem").first).to_contain_text(
+        "asked for changes to this return, rating it amber"
+    )
     expect(history.get_by_role("listitem").first).to_contain_text(REASONS)
     check_page(page)
     sign_out(page)
