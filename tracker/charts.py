@@ -13,6 +13,17 @@ RAG_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c"}
 FONT = {"family": "GDS Transport, arial, sans-serif", "size": 14, "color": "#0b0c0c"}
 
 
+# Plotly draws a subset of HTML in any label (<a href>, <b>, <br>) but turns entities into plain
+# characters after reading the tags, so an escaped "<" is drawn as "<" and never becomes a tag:
+# an organisation named '<a href="...">Re-verify</a>' stays text, not a link in the SVG.
+_PLOTLY_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def plain_label(text: str) -> str:
+    """A user-provided label as Plotly must be given it: shown exactly as typed, never as markup."""
+    return str(text).translate(_PLOTLY_ESCAPES)
+
+
 def pounds(pence: int) -> float:
     """Plotly draws numbers; pounds to the penny are exact as a float of a Decimal string."""
     return float(Decimal(to_pounds(pence)))
@@ -102,6 +113,8 @@ def bars(
     """Horizontal grouped bars: long names (streams, councils) read across, first at the top."""
     colours = colours or COLOURS
     value = "£%{x:,.2f}" if money else "%{x:,}"
+    title, categories = plain_label(title), [plain_label(c) for c in categories]
+    series = {plain_label(name): values for name, values in series.items()}
     data = [
         {
             "type": "bar",
@@ -125,6 +138,8 @@ def bars(
 
 
 def lines(title: str, categories: list[str], series: dict[str, list]) -> dict:
+    title, categories = plain_label(title), [plain_label(c) for c in categories]
+    series = {plain_label(name): values for name, values in series.items()}
     data = [
         {
             "type": "scatter",
