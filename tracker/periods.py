@@ -11,7 +11,7 @@ from datetime import date
 _LABEL = re.compile(r"(\d{4})[-/](\d{2})", re.ASCII)
 # The financial years the service can name: a filter or a file naming another is refused (its
 # dates may not even exist: FY 9999-00 ends in year 10000).
-FIRST_YEAR, LAST_YEAR = 2000, 2099
+FIRST_YEAR, LAST_YEAR = 1990, 2099
 
 
 @dataclass(frozen=True, order=True)
@@ -32,7 +32,7 @@ class FinancialYear:
 
     @classmethod
     def within_range(cls, start_year: int) -> "FinancialYear":
-        """The year starting in start_year, if the service can name it (2000-01 to 2099-00)."""
+        """The year starting in start_year, if the service can name it (1990-91 to 2099-00)."""
         if not FIRST_YEAR <= start_year <= LAST_YEAR:
             raise ValueError(
                 f"Choose a financial year from {cls(FIRST_YEAR).label} to {cls(LAST_YEAR).label}"
