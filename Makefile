@@ -51,8 +51,9 @@ $(INSTANCE)/audit_chain_key: ## the audit chain's HMAC key for the local service
 seed: db
 	$(FLASK) seed --demo --history
 
-lint: install
-	$(BIN)/ruff check tracker tests seeds migrations bench wsgi.py gunicorn.conf.py bin/check-dependencies
+lint: install ## ruff, and the layers as import-linter contracts (setup.cfg)
+	$(BIN)/ruff check tracker tests seeds migrations bench tools wsgi.py gunicorn.conf.py bin/check-dependencies
+	$(BIN)/lint-imports
 
 security: install ## bandit (fails on any high-severity finding), and the pinned dependencies against known vulnerabilities
 	$(BIN)/bandit -q -r tracker -c bandit.yaml --severity-level high

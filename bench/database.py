@@ -1,8 +1,9 @@
-"""The database a benchmark run uses, made ready: migrated and filled by `flask bench-data`.
+"""The database a benchmark run uses, made ready: migrated and filled by the generator
+(`python -m bench.data`).
 
 SQLite: a file under bench/out/ (kept, so a second run at the same scale skips the generator).
 PostgreSQL: a database named for the scale on the server in BENCH_DATABASE_URL, or else on a
-throwaway server started the way the tests start theirs (tests/postgres_server.py)."""
+throwaway server started the way the tests start theirs (tools/postgres_server.py)."""
 
 import contextlib
 import os
@@ -19,6 +20,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 FLASK = [sys.executable, "-m", "flask", "--app", "tracker"]
+GENERATOR = [sys.executable, "-m", "bench.data"]
 # One random key for every process of a run (a session signed by one server is read by it again).
 SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48)
 # And one audit chain key, so every process of the run chains and verifies alike.
@@ -37,7 +39,7 @@ def server(kind: str) -> Iterator[str | None]:
         yield str(make_url(given).set(drivername="postgresql+psycopg"))
         return
     sys.path.insert(0, str(ROOT))
-    from tests.postgres_server import throwaway_postgres
+    from tools.postgres_server import throwaway_postgres
 
     with throwaway_postgres() as url:
         yield url
@@ -100,8 +102,8 @@ def prepare(url: str, scale: str, *, regenerate: bool = False, log=print) -> flo
     if scale == "demo":
         command = [*FLASK, "seed", "--demo", "--history"]
     else:
-        command = [*FLASK, "bench-data", "--scale", scale, *(["--force"] if regenerate else [])]
-    log("  " + " ".join(command[5:]))
+        command = [*GENERATOR, "--scale", scale, *(["--force"] if regenerate else [])]
+    log("  python " + " ".join(command[1:]))
     started = time.perf_counter()
     subprocess.run(command, env=env, cwd=ROOT, check=True)
     seconds = time.perf_counter() - started

@@ -2,9 +2,10 @@
 keep it, check it, check it again under the streams' locks and write, commit), against the
 database driver's own bulk insert of the same rows (psycopg's COPY, sqlite3's executemany).
 
-The service takes at most 20,000 rows a file (tracker/import_files.py, MAX_ROWS), so 100,000
-rows are five files, imported one after another, as an officer would. The rows go to a stream
-of the benchmark's own with room for them all, and are deleted again after each measurement."""
+The service takes at most 20,000 rows a file (MAX_ROWS in
+tracker/infrastructure/import_files.py), so 100,000 rows are five files, imported one after
+another, as an officer would. The rows go to a stream of the benchmark's own with room for them
+all, and are deleted again after each measurement."""
 
 import csv
 import io
@@ -18,7 +19,7 @@ from sqlalchemy import text
 
 from bench.app_client import service
 from tracker.data.audit import CHAIN_LOCK_KEY
-from tracker.services.audit_chain import GENESIS
+from tracker.domain.audit_chain import GENESIS
 
 STREAM_CODE = "BENCH-IMPORT"
 HEADER = [
@@ -116,8 +117,8 @@ def _files(org_ids: list[str], rows: int, per_file: int, run: str) -> list[bytes
 
 
 def _service_import(app, officer_id: int, files: list[bytes], folder) -> None:
-    from tracker import import_files
     from tracker.extensions import db
+    from tracker.infrastructure import import_files
     from tracker.models import User
     from tracker.services import audit
     from tracker.services import imports as import_service
@@ -192,7 +193,7 @@ def _floor_rows(app, stream_id: int, officer_id: int, org_ids: list[str], rows: 
 def _chained(events, ids, head: str) -> list[tuple]:
     """The events as audit rows chained after `head`, as every writer must (and the service
     does): so the floor pays for the hashing too."""
-    from tracker.services.audit_chain import chain
+    from tracker.domain.audit_chain import chain
 
     rows = (
         {
@@ -336,8 +337,8 @@ def _remove(app, stream_id: int, after_event: int) -> None:
 
 
 def run(url: str, email: str, *, rows: int, repeats: int, folder, log=print) -> ImportFigure:
-    from tracker import import_files
     from tracker.extensions import db
+    from tracker.infrastructure import import_files
 
     app = service(url)
     with app.app_context():

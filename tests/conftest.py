@@ -15,9 +15,9 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.engine import make_url
 
 from tests.databases import Databases
-from tests.postgres_server import throwaway_postgres
 from tests.reliability import Figures
 from tests.session_sign_in import sign_in_with_a_session
+from tools.postgres_server import throwaway_postgres
 
 DEMO_PASSWORD = "demo-password-for-tests"
 OFFICER = "officer@demo.gov.uk"
@@ -178,8 +178,8 @@ def migrate_and_seed(app) -> None:
 def migrate_and_seed_slowly(app) -> None:
     from flask_migrate import upgrade
 
+    from tracker.commands.seeding import seed
     from tracker.extensions import db
-    from tracker.seeding import seed
 
     with app.app_context():
         upgrade()

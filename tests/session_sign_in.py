@@ -24,10 +24,10 @@ def sign_in_with_a_session(app: Flask, client: FlaskClient, email: str) -> bool:
     sign in in one step."""
     from flask_login import login_user
 
-    from tracker import clock
     from tracker.data import sign_in_throttle
     from tracker.data import users as user_data
     from tracker.extensions import db
+    from tracker.infrastructure import clock
     from tracker.services import auth, sessions
 
     # The test's own app context where it has one (the `transaction` fixture's), so the writes

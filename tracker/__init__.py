@@ -32,6 +32,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
         settings, extra = Config(**known), given
     app.config.update(settings.as_dict())
     app.config.update(extra)
+    _key_the_audit_chain()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _wire_templates(app)
@@ -40,8 +41,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
 
-    from tracker import cli, errors, fault_injection, security, session_guard, template_filters
+    from tracker.commands import cli
     from tracker.services import passwords
+    from tracker.web import errors, security, session_guard, template_filters
 
     passwords.init_app(app)
 
@@ -50,7 +52,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
     session_guard.init_app(app)
     template_filters.init_app(app)
     cli.init_app(app)
-    fault_injection.init_app(app)  # tests only: nothing unless TRACKER_FAULT_INJECTION is set
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
@@ -89,8 +90,8 @@ def _wire_templates(app: Flask) -> None:
 
 def _wire_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (registers every model with the metadata)
-    from tracker.database import configure_engine
     from tracker.extensions import csrf, db, login_manager, migrate
+    from tracker.infrastructure.database import configure_engine
 
     db.init_app(app)
     migrate.init_app(
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.payments.views import bp as payments
     from tracker.returns.views import bp as returns
     from tracker.streams.views import bp as streams
+    from tracker.team.views import bp as team
     from tracker.variations.views import bp as variations
 
     for blueprint in (
@@ -145,5 +147,17 @@ def _register_blueprints(app: Flask) -> None:
         dashboards,
         exports,
         admin,
+        team,
     ):
         app.register_blueprint(blueprint)
+
+
+def _key_the_audit_chain() -> None:
+    """The audit chain's hashes are keyed with the running app's AUDIT_CHAIN_KEY."""
+    from flask import current_app, has_app_context
+
+    from tracker.domain import audit_chain
+
+    audit_chain.read_app_key_with(
+        lambda: current_app.config.get("AUDIT_CHAIN_KEY") if has_app_context() else None
+    )

@@ -96,7 +96,8 @@ class Config:
     SIGN_IN_CODE_MINUTES: int = field(default_factory=lambda: _int("SIGN_IN_CODE_MINUTES", 5))
     # Civil servants must set up a second factor before they can use the service.
     REQUIRE_TWO_FACTOR: bool = field(default_factory=lambda: _bool("REQUIRE_TWO_FACTOR", False))
-    # Tests set a callable returning the time (naive UTC) to move the clock: see tracker/clock.py.
+    # Tests set a callable returning the time (naive UTC) to move the clock: see
+    # tracker/infrastructure/clock.py.
     CLOCK: object = None
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"

@@ -11,7 +11,7 @@ and unique (a unique previous_hash means the chain cannot fork).
 from alembic import op
 import sqlalchemy as sa
 
-from tracker.services.audit_chain import GENESIS, HASHED_FIELDS, event_hash
+from tracker.domain.audit_chain import GENESIS, HASHED_FIELDS, event_hash
 
 
 # revision identifiers, used by Alembic.

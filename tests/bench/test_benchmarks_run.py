@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from tests.conftest import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-# The generator's 1% scale (`flask bench-data --scale small`).
+# The generator's 1% scale (`python -m bench.data --scale small`).
 SCALE = os.environ.get("BENCH_TEST_SCALE", "small")
 AWARDED = ("offered", "accepted", "active", "closed")
 

@@ -202,13 +202,13 @@ def user_edit(page):
 
 def new_user(page):
     users(page)
-    page.get_by_role("link", name="Add a user").click()
+    page.get_by_role("link", name="Invite a user").click()
 
 
 def new_user_with_errors(page):
     new_user(page)
     page.get_by_label("Email address").fill("not an email address")
-    submit(page, "Save")
+    submit(page, "Send invitation")
 
 
 def audit(page):
@@ -221,6 +221,35 @@ def landing(page):
 
 def your_account(page):
     page.get_by_role("link", name="Your account").click()
+
+
+def your_sessions(page):
+    your_account(page)
+    page.get_by_role("link", name="See where you are signed in").click()
+
+
+def forgotten_password(page):
+    sign_in_page(page)
+    page.get_by_role("link", name="Forgotten your password?").click()
+
+
+def forgotten_password_empty(page):
+    forgotten_password(page)
+    submit(page, "Send the link")
+
+
+def team_of_officer(page):
+    nav(page, "Invitations")
+
+
+def team_of_lead(page):
+    nav(page, "Team")
+
+
+def invite_colleague_with_errors(page):
+    team_of_lead(page)
+    page.get_by_role("link", name="Invite someone").click()
+    submit(page, "Send invitation")
 
 
 def change_password(page):
@@ -328,8 +357,8 @@ CASES = [
     Case(ADMIN, "users", users, "Users"),
     Case(ADMIN, "user", user, re.compile(re.escape(VIEWER))),
     Case(ADMIN, "user-edit", user_edit, f"Change {VIEWER}"),
-    Case(ADMIN, "new-user", new_user, "Add a user"),
-    Case(ADMIN, "new-user-errors", new_user_with_errors, "Add a user", True),
+    Case(ADMIN, "new-user", new_user, "Invite someone"),
+    Case(ADMIN, "new-user-errors", new_user_with_errors, "Invite someone", True),
     Case(ADMIN, "audit", audit, re.compile("Audit")),
     Case(VIEWER, "home", home, "Home"),
     Case(VIEWER, "streams", streams, "Funding streams"),
@@ -350,6 +379,14 @@ CASES = [
         True,
     ),
     Case(LAMBETH_GRANTEE, "account", your_account, "Your account"),
+    Case(OFFICER, "sessions", your_sessions, "Where you are signed in"),
+    Case(None, "forgotten-password", forgotten_password, "Reset your password"),
+    Case(
+        None, "forgotten-password-errors", forgotten_password_empty, "Reset your password", True
+    ),
+    Case(OFFICER, "team", team_of_officer, "Team"),
+    Case(LAMBETH_GRANTEE, "team", team_of_lead, "Team"),
+    Case(LAMBETH_GRANTEE, "invite-errors", invite_colleague_with_errors, "Invite someone", True),
 ]
 
 

@@ -10,7 +10,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from tests.conftest import (
     ADMIN,
@@ -121,7 +121,7 @@ KNOWN_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def _code_for(secret: str) -> str:
-    from tracker import clock
+    from tracker.infrastructure import clock
     from tracker.services import two_factor
 
     return two_factor.code_at(secret, clock.now())
@@ -146,6 +146,79 @@ def _waiting_for_a_code(ctx: Context) -> dict:
     assert response.headers["Location"].startswith("/sign-in/two-factor"), response.status_code
     return {}
 
+
+def _link_token(session, row) -> str:
+    """A real link's token for a reset or an invitation row, stored (as the service does) only
+    as its hash."""
+    import hashlib
+    import secrets
+
+    token = secrets.token_urlsafe(32)
+    row.token_hash = hashlib.sha256(token.encode()).hexdigest()
+    session.add(row)
+    session.commit()
+    return token
+
+
+def _reset_link(ctx: Context) -> dict:
+    from tracker.models import PasswordReset
+    from tracker.models.base import utcnow
+
+    row = PasswordReset(
+        user_id=user(ctx.session, OFFICER).id,
+        created_at=utcnow(),
+        expires_at=utcnow() + timedelta(hours=1),
+    )
+    return {"token": _link_token(ctx.session, row)}
+
+
+def _invitation(session, org_id: str, invited_by: str, email: str):
+    from tracker.models import Invitation, Role
+    from tracker.models.base import utcnow
+
+    row = Invitation(
+        email=email,
+        name="Ivy Invited",
+        role=Role.GRANTEE,
+        organisation_id=organisation(session, org_id).id,
+        invited_by_id=user(session, invited_by).id,
+        created_at=utcnow(),
+        expires_at=utcnow() + timedelta(days=7),
+    )
+    return row, _link_token(session, row)
+
+
+def _invitation_id(org_id: str, invited_by: str):
+    def make(ctx: Context) -> dict:
+        row, _ = _invitation(ctx.session, org_id, invited_by, f"ivy@{org_id.lower()}.example")
+        return {"invitation_id": row.id}
+
+    return make
+
+
+def _invitation_link(ctx: Context) -> dict:
+    _, token = _invitation(ctx.session, "GB-LAE-LBH", LAMBETH_GRANTEE, "ivy@lambeth.example")
+    return {"token": token}
+
+
+def _colleague(org_id: str):
+    def make(ctx: Context) -> dict:
+        from tracker.models import Role, User
+
+        person = User(
+            email=f"colleague@{org_id.lower()}.example",
+            name="Col League",
+            password_hash="not a hash anyone can match",
+            role=Role.GRANTEE,
+            organisation_id=organisation(ctx.session, org_id).id,
+        )
+        ctx.session.add(person)
+        ctx.session.commit()
+        return {"user_id": person.id}
+
+    return make
+
+
 CASES: list[Case] = [
     Case(
         "auth.sign_in",
@@ -155,6 +228,64 @@ CASES: list[Case] = [
         refusal_writes=frozenset({"sign_in_attempt", "sign_in_throttle", "audit_event"}),
     ),
     Case("auth.sign_out", OFFICER, lambda ctx: {}, form_page=lambda v: "/home"),
+    Case(
+        "account.sign_out_everywhere",
+        OFFICER,
+        lambda ctx: {},
+        form_page=lambda v: "/account/sessions",
+    ),
+    Case(
+        "auth.forgotten_password",
+        None,
+        lambda ctx: {},
+        answers={"email": OFFICER},
+        refusal_writes=frozenset({"sign_in_throttle"}),
+    ),
+    Case(
+        "auth.reset_password",
+        None,
+        _reset_link,
+        answers={
+            "new_password": "violet tractor harbour",
+            "confirm_password": "violet tractor harbour",
+        },
+    ),
+    Case(
+        "team.accept_invitation",
+        None,
+        _invitation_link,
+        answers={
+            "new_password": "violet tractor harbour",
+            "confirm_password": "violet tractor harbour",
+        },
+    ),
+    Case(
+        "team.resend_invitation",
+        LAMBETH_GRANTEE,
+        _invitation_id("GB-LAE-LBH", LAMBETH_GRANTEE),
+        form_page=lambda v: "/team",
+        others=_invitation_id("GB-LAE-STH", SOUTHAMPTON_GRANTEE),
+    ),
+    Case(
+        "team.cancel_invitation",
+        LAMBETH_GRANTEE,
+        _invitation_id("GB-LAE-LBH", LAMBETH_GRANTEE),
+        form_page=lambda v: "/team",
+        others=_invitation_id("GB-LAE-STH", SOUTHAMPTON_GRANTEE),
+    ),
+    Case(
+        "team.remove_colleague",
+        LAMBETH_GRANTEE,
+        _colleague("GB-LAE-LBH"),
+        form_page=lambda v: "/team",
+        others=_colleague("GB-LAE-STH"),
+    ),
+    Case(
+        "team.change_lead",
+        OFFICER,
+        lambda ctx: {"user_id": user(ctx.session, LAMBETH_GRANTEE).id},
+        form_page=lambda v: "/team",
+    ),
     Case(
         "auth.two_factor",
         None,
@@ -290,16 +421,14 @@ CASES: list[Case] = [
         form_page=lambda v: (f"/allocations/import/{v['import_id']}"),
     ),
     Case(
-        "admin.new_user",
+        "team.invite",
         ADMIN,
         lambda ctx: {},
         answers={
             "name": "Hostile Tester",
             "email": "hostile.tester@demo.gov.uk",
             "role": "officer",
-            "password": "a long enough password",
             "organisation": "",
-            "active": "y",
         },
         kinds={"organisation": "id"},
     ),

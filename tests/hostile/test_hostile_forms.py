@@ -93,7 +93,12 @@ def test_the_valid_answer_to_each_form_is_accepted_and_stored(
 
 # These change what a rollback cannot restore (a file deleted or claimed on disk, the
 # visitor's own session), so each of their examples sets up its thing afresh.
-FRESH_EACH_EXAMPLE = {"auth.sign_out", "imports.confirm", "evidence.remove"}
+FRESH_EACH_EXAMPLE = {
+    "auth.sign_out",
+    "account.sign_out_everywhere",
+    "imports.confirm",
+    "evidence.remove",
+}
 
 
 @pytest.fixture
@@ -129,7 +134,7 @@ def test_hostile_values_never_break_a_form_nor_store_a_refused_answer(
     try:
         with example_savepoint(transaction):
             if prepared is None:
-                if endpoint == "auth.sign_out":
+                if endpoint in {"auth.sign_out", "account.sign_out_everywhere"}:
                     visitor = visitor_for(app, signed_in, case)
                 ctx = Context(transaction, visitor, upload_folders / "uploads")
                 prepared = prepare(app, case, ctx)
@@ -273,7 +278,14 @@ def test_a_grantee_posting_to_another_organisations_thing_gets_not_found_and_cha
         page = visitor.get(their_url)
         response = post(visitor, case, their_url, answer)
 
-        if endpoint not in {"evidence.mark_done", "evidence.remove"}:  # POST only
+        post_only = {
+            "evidence.mark_done",
+            "evidence.remove",
+            "team.cancel_invitation",
+            "team.resend_invitation",
+            "team.remove_colleague",
+        }
+        if endpoint not in post_only:
             assert page.status_code == 404
         assert response.status_code == 404, f"{endpoint}: {response.status_code}"
         assert "Page not found" in text_of(response)

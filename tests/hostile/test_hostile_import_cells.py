@@ -191,11 +191,11 @@ def test_a_csv_cell_that_a_form_would_refuse_is_refused_by_row_and_column(
 
 
 def test_a_form_refuses_the_same_characters_as_an_import(signed_in, transaction):
-    """One rule for both (tracker/typed_text.py): the organisation form refuses a zero-width
+    """One rule for both (tracker/domain/typed_text.py): the organisation form refuses a zero-width
     space as the import does."""
     from wtforms.validators import ValidationError
 
-    from tracker.forms import no_control_characters
+    from tracker.web.forms import no_control_characters
 
     class Field:
         data = "Lambeth\u200b"

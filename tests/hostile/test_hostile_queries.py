@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from tests.conftest import ADMIN, LAMBETH_GRANTEE, OFFICER, VIEWER
 from tests.hostile.posting import raw_payloads_in
 from tests.hostile.strategies import SCRIPT, hostile_text
-from tracker.access import declared_access
 from tracker.models import Role
+from tracker.web.access import declared_access
 
 # Every name a page of ours reads from its query string.
 PARAMETERS = [

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from tests.conftest import ADMIN, FINANCE, LAMBETH_GRANTEE, OFFICER, VIEWER
 from tests.hostile.posting import example_savepoint
 from tests.hostile.things import LAMBETH_CERTIFIER, LAMBETH_SWIS, allocation, first_return, user
-from tracker.access import declared_access
 from tracker.models import Milestone, Project, Role
+from tracker.web.access import declared_access
 
 PAYLOADS = [
     "</script><script>alert('hh-stored')</script>",

@@ -1,6 +1,7 @@
 """One of each kind of thing a URL can name, all belonging to Lambeth (the owning organisation
 in the access table), made through the services inside the test's rolled-back transaction."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from tests.conftest import LAMBETH_GRANTEE, OFFICER
 from tracker.models import (
     Allocation,
     FundingStream,
+    Invitation,
     Milestone,
     MilestoneReturn,
     Organisation,
@@ -16,6 +18,7 @@ from tracker.models import (
     Payment,
     PaymentStatus,
     Project,
+    Role,
     User,
     VariationKind,
 )
@@ -76,7 +79,17 @@ def lambeth_things(session, upload_folder: Path) -> dict[str, int]:
     message = OutboxMessage(
         to_address=LAMBETH_GRANTEE, subject="Your return is due", body="Due soon", kind="reminder"
     )
-    session.add_all([payment, message])
+    invitation = Invitation(
+        token_hash="0" * 64,
+        email="invited@lambeth.example",
+        name="Ivy Invited",
+        role=Role.GRANTEE,
+        organisation_id=allocation.organisation_id,
+        invited_by_id=_user(session, LAMBETH_GRANTEE).id,
+        created_at=utcnow(),
+        expires_at=utcnow() + timedelta(days=7),
+    )
+    session.add_all([payment, message, invitation])
     session.commit()
     return {
         "stream_id": allocation.stream_id,
@@ -90,6 +103,7 @@ def lambeth_things(session, upload_folder: Path) -> dict[str, int]:
         "variation_id": variation.id,
         "payment_id": payment.id,
         "message_id": message.id,
+        "invitation_id": invitation.id,
         "user_id": grantee.user_id,
         # An import lives in the session of the officer who uploaded it: anyone else's is
         # not found, which is what this id (of no import) shows.

@@ -21,9 +21,9 @@ from tests.conftest import (
     text_of,
 )
 from tests.integration.access_things import lambeth_things
-from tracker.access import PUBLIC, declared_access
 from tracker.extensions import db
 from tracker.models import Allocation, AuditEvent, Organisation, Role
+from tracker.web.access import PUBLIC, declared_access
 
 LAMBETH_CERTIFIER = "certifier@london-borough-of-lambeth.demo.org.uk"
 
@@ -58,8 +58,6 @@ GET  admin.audit_log                       sign  403   403   403   403   403   4
 GET  admin.edit_user                       sign  403   403   403   403   403   403   ok
 POST admin.edit_user                       sign  403   403   403   403   403   403   ok
 GET  admin.list_users                      sign  403   403   403   403   403   403   ok
-GET  admin.new_user                        sign  403   403   403   403   403   403   ok
-POST admin.new_user                        sign  403   403   403   403   403   403   ok
 GET  admin.outbox                          sign  403   403   403   403   403   403   ok
 GET  admin.outbox_message                  sign  403   403   403   403   403   403   ok
 GET  admin.view_user                       sign  403   403   403   403   403   403   ok
@@ -71,6 +69,8 @@ GET  account.change_password               sign  ok    ok    ok    ok    ok    o
 POST account.change_password               sign  ok    ok    ok    ok    ok    ok    ok
 GET  account.set_up_two_factor             sign  403   403   403   ok    ok    ok    ok
 POST account.set_up_two_factor             sign  403   403   403   ok    ok    ok    ok
+GET  account.your_sessions                 sign  ok    ok    ok    ok    ok    ok    ok
+POST account.sign_out_everywhere           sign  go    go    go    go    go    go    go
 
 GET  allocations.change_status             sign  403   403   403   ok    403   403   403
 POST allocations.change_status             sign  403   403   403   ok    403   403   403
@@ -86,6 +86,21 @@ POST auth.sign_in                          ok    ok    ok    ok    ok    ok    o
 POST auth.sign_out                         sign  go    go    go    go    go    go    go
 GET  auth.two_factor                       go    go    go    go    go    go    go    go
 POST auth.two_factor                       go    go    go    go    go    go    go    go
+GET  auth.forgotten_password               ok    ok    ok    ok    ok    ok    ok    ok
+POST auth.forgotten_password               ok    ok    ok    ok    ok    ok    ok    ok
+GET  auth.reset_link_sent                  ok    ok    ok    ok    ok    ok    ok    ok
+GET  auth.reset_password                   404   404   404   404   404   404   404   404
+POST auth.reset_password                   404   404   404   404   404   404   404   404
+
+GET  team.team                             sign  ok    ok    403   ok    403   403   ok
+GET  team.invite                           sign  ok    ok    403   ok    403   403   ok
+POST team.invite                           sign  ok    ok    403   ok    403   403   ok
+POST team.resend_invitation                sign  go    404   403   go    403   403   go
+POST team.cancel_invitation                sign  go    404   403   go    403   403   go
+POST team.remove_colleague                 sign  go    404   403   403   403   403   403
+POST team.change_lead                      sign  403   403   403   go    403   403   go
+GET  team.accept_invitation                404   404   404   404   404   404   404   404
+POST team.accept_invitation                404   404   404   404   404   404   404   404
 
 GET  dashboards.evidence                   sign  403   403   403   ok    ok    ok    403
 GET  dashboards.figures_csv                sign  403   403   403   ok    ok    ok    403
@@ -290,11 +305,15 @@ def test_each_view_admits_exactly_the_roles_in_the_table(app, endpoint):
 def test_only_the_sign_in_and_information_pages_are_public(app):
     public = sorted(e for e, roles in ENDPOINT_ACCESS.items() if roles == PUBLIC)
     assert public == [
+        "auth.forgotten_password",
+        "auth.reset_link_sent",
+        "auth.reset_password",
         "auth.sign_in",
         "auth.two_factor",
         "main.accessibility",
         "main.health",
         "main.index",
+        "team.accept_invitation",
     ]
 
 
@@ -311,7 +330,14 @@ def test_grantees_reach_no_page_of_the_departments_own_areas():
 
 
 # Forms about the user's own sign-in, which every signed-in user has, the read-only too.
-OWN_SIGN_IN = {"auth.sign_out", "account.change_password", "account.set_up_two_factor"}
+OWN_SIGN_IN = {
+    "auth.sign_out",
+    "account.change_password",
+    "account.set_up_two_factor",
+    "account.sign_out_everywhere",
+}
+# Forms that sign their visitor out: the walk gives the visitor its cookie back after them.
+SIGNS_OUT = {"auth.sign_out", "account.sign_out_everywhere"}
 
 
 def test_the_ministers_office_can_change_nothing(app):
@@ -394,10 +420,13 @@ def test_each_visitor_gets_what_the_table_says_from_every_route_and_method(
                 savepoint = connection.begin_nested()
                 try:
                     before = audit_events(db.session)
+                    cookie = visitor.client.get_cookie(app.config["SESSION_COOKIE_NAME"])
                     if method == "GET":
                         response = visitor.get(path)
                     else:
                         response = visitor.client.post(path, data={"csrf_token": tokens[name]})
+                    if rule.endpoint in SIGNS_OUT and cookie is not None:
+                        visitor.client.set_cookie(cookie.key, cookie.value)
                     got = outcome(response)
                     response.close()  # a streamed download must end inside its request
                     if got != expected[name]:

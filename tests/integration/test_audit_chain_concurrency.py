@@ -18,9 +18,9 @@ from tests.conftest import build_app, migrate_and_seed
 from tests.factories import make_stream
 from tests.integration.test_concurrency import run_together
 from tracker.data import audit as audit_data
+from tracker.domain.audit_chain import chain
 from tracker.extensions import db
 from tracker.models import AuditEvent
-from tracker.services.audit_chain import chain
 
 THREADS = 20
 STREAMS_EACH = 4

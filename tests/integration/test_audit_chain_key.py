@@ -11,9 +11,9 @@ from sqlalchemy import insert, select
 
 from tests.integration.test_audit_trail import TABLE, first_problem, head, verify
 from tracker.config import Config
+from tracker.domain import audit_chain
 from tracker.models import AuditEvent
 from tracker.models.base import utcnow
-from tracker.services import audit_chain
 
 
 def forged_after_head(session, hash_with) -> int:

@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from tests.conftest import OFFICER, build_app
 from tests.integration.test_imports import confirm, csv_file, preview_of, row
 from tracker.data import audit as audit_data
+from tracker.domain.audit_chain import GENESIS, chain
 from tracker.extensions import db
 from tracker.models import AuditEvent
-from tracker.services.audit_chain import GENESIS, chain
 
 TABLE = AuditEvent.__table__
 

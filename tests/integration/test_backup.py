@@ -16,8 +16,14 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
 from tests.conftest import DEMO_PASSWORD, build_app
-from tracker.backups import BackupFailed, back_up, default_name, libpq_url, postgres_tool
 from tracker.extensions import db
+from tracker.infrastructure.backups import (
+    BackupFailed,
+    back_up,
+    default_name,
+    libpq_url,
+    postgres_tool,
+)
 from tracker.models import Allocation, AuditEvent, MilestoneReturn, Payment
 from tracker.services import streams as stream_service
 from tracker.services.audit import SYSTEM
@@ -36,7 +42,7 @@ def source(make_database):
     payments), and a few more audited changes, all committed."""
     from flask_migrate import upgrade
 
-    from tracker.seeding import seed
+    from tracker.commands.seeding import seed
 
     app = build_app(make_database())
     with app.app_context():

@@ -1,4 +1,4 @@
-"""`flask bench-data`: the counts its scale names, row for row the same from the same seed,
+"""`python -m bench.data`: the counts its scale names, row for row the same from the same seed,
 every budget, payment and status rule the services hold, and a refusal wherever the database may
 hold real data (or the schema is not there yet), unless --force.
 
@@ -8,8 +8,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
+from bench.data import sizes_for
+from bench.data.cli import bench_data_command
 from tests.conftest import DEMO_PASSWORD, Browser, build_app, migrate_and_seed
-from tracker.bench_data import sizes_for
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
@@ -46,7 +47,7 @@ def fresh(make_database):
 
 
 def generate(runner, *args: str, scale: str = TINY):
-    return runner.invoke(args=["bench-data", "--scale", scale, *args])
+    return runner.invoke(bench_data_command, ["--scale", scale, *args])
 
 
 def count(app, model) -> int:
@@ -132,10 +133,19 @@ def test_it_refuses_a_database_holding_the_demo_data_unless_forced(fresh):
     assert again.exit_code == 1 and "cannot replace" in again.output
 
 
-def test_it_refuses_production_unless_forced(fresh):
-    _, runner = fresh(ENV="production", SECRET_KEY="x" * 40, AUDIT_CHAIN_KEY="y" * 40)
-    refused = generate(runner)
-    assert refused.exit_code == 1 and "production" in refused.output
+def test_it_refuses_production_even_when_forced(fresh):
+    app, runner = fresh(ENV="production", SECRET_KEY="x" * 40, AUDIT_CHAIN_KEY="y" * 40)
+    for options in ((), ("--force",)):
+        refused = generate(runner, *options)
+        assert refused.exit_code == 1 and "production" in refused.output
+    assert count(app, Allocation) == 0
+
+
+def test_the_service_cli_has_no_benchmark_command(fresh):
+    """The generator lives in bench/ (`python -m bench.data`); the service's `flask` has none."""
+    app, runner = fresh()
+    assert "bench-data" not in app.cli.list_commands(None)
+    assert runner.invoke(args=["bench-data"]).exit_code != 0
 
 
 def test_it_asks_for_the_schema_to_be_migrated_first(fresh):

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from bench.data.cli import bench_data_command
 from tests.conftest import VIEWER, Browser, PageCheckingClient, build_app
 from tests.reading import soup_of
 from tracker.extensions import db
@@ -127,7 +128,7 @@ def small_data_app(make_database):
         from flask_migrate import upgrade
 
         upgrade()
-    made = app.test_cli_runner().invoke(args=["bench-data", "--scale", "small"])
+    made = app.test_cli_runner().invoke(bench_data_command, ["--scale", "small"])
     assert made.exit_code == 0, made.output
     yield app
     with app.app_context():
@@ -135,7 +136,7 @@ def small_data_app(make_database):
 
 
 def test_the_summary_reconciles_with_the_exports_on_the_generated_small_data(small_data_app):
-    from tracker.bench_data.sizes import EMAIL_DOMAIN
+    from bench.data.sizes import EMAIL_DOMAIN
 
     with small_data_app.app_context():
         visitor = Browser(small_data_app.test_client())

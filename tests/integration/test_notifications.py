@@ -348,8 +348,8 @@ def test_send_reminders_emails_grantees_with_returns_due_soon_or_overdue_and_off
 def test_a_message_waits_in_the_outbox_while_the_server_is_down_and_is_sent_once_it_is_back(
     mail_app, mail_server
 ):
-    from tracker import mail
     from tracker.extensions import db
+    from tracker.infrastructure import mail
 
     with mail_app.app_context():
         return_id = awaiting_sign_off("GB-LAE-LBH", LAMBETH_GRANTEE)
@@ -429,7 +429,7 @@ def sign_off_through_the_page(signed_in, transaction) -> int:
 def test_with_no_mail_server_messages_stay_in_the_outbox_for_the_admin_to_read(
     app, signed_in, transaction
 ):
-    from tracker import mail
+    from tracker.infrastructure import mail
 
     assert app.config["MAIL_SERVER"] == ""
     sign_off_through_the_page(signed_in, transaction)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import DEMO_PASSWORD, FINANCE, LAMBETH_GRANTEE, OFFICER, VIEWER, Browser
 from tests.integration.test_sessions import is_signed_in, sid_of
-from tests.reading import error_beside, soup_of, user_audit_events, value_of
+from tests.reading import error_beside, soup_of, user_audit_events
 from tracker.models import SessionEndReason, SignInAttempt, User, UserSession
 from tracker.services.errors import RuleBroken
 from tracker.services.password_policy import check_password, common_passwords
@@ -72,42 +72,6 @@ def test_the_common_password_list_is_the_full_one():
     assert len(listed) > 19_000
     assert "password" in listed
     assert all(entry == entry.lower() for entry in listed)
-
-
-# --- an administrator adding a user ----------------------------------------------------------
-
-
-def new_user_form(**changes) -> dict:
-    return {
-        "email": "new.officer@demo.gov.uk",
-        "name": "Nia New-Officer",
-        "role": "officer",
-        "organisation": "",
-        "password": "a-long-enough-password",
-        "active": "y",
-        **changes,
-    }
-
-
-@pytest.mark.parametrize(
-    ("password", "message"),
-    [
-        ("qwerty123456", COMMON),
-        ("new.officer@demo.gov.uk", "Password must not be the email address"),
-    ],
-)
-def test_an_admin_cannot_give_a_new_user_a_guessable_password(
-    signed_in, transaction, password, message
-):
-    admin = signed_in("admin@demo.gov.uk")
-    response = admin.post("/admin/users/new", new_user_form(password=password))
-    assert response.status_code == 200
-    assert error_beside(response, "password") == f"Error: {message}"
-    assert soup_of(response).find(class_="govuk-error-summary") is not None
-    assert value_of(response, "name") == "Nia New-Officer"
-    assert (
-        transaction.scalar(select(func.count(User.id)).where(User.name == "Nia New-Officer")) == 0
-    )
 
 
 # --- changing your own password --------------------------------------------------------------

@@ -259,7 +259,6 @@ def test_the_payment_service_requests_once_however_often_it_is_asked(transaction
         approve=True,
         reasons="",
         reviewer_rag=Rag.GREEN,
-        on_approval=payment_service.request_for_return,
     )
 
     first = payment_service.request_for_return(officer, milestone_return)
@@ -269,6 +268,24 @@ def test_the_payment_service_requests_once_however_often_it_is_asked(transaction
     assert [p.amount_pence for p in payments_on(transaction, lambeth_allocation(transaction))] == [
         7_000_00
     ]
+
+
+def test_approving_a_return_requests_its_payment_whoever_calls_the_service(transaction):
+    """The rule lives in the service: no caller has to remember to ask for the payment."""
+    from tracker.services import returns as return_service
+
+    milestone_return = submitted_return(transaction, {SpendCategory.STAFF: 4_250_00})
+    return_service.review(
+        actor(transaction, OFFICER),
+        milestone_return,
+        approve=True,
+        reasons="",
+        reviewer_rag=Rag.GREEN,
+    )
+
+    [payment] = payments_on(transaction, lambeth_allocation(transaction))
+    assert (payment.amount_pence, payment.return_id) == (4_250_00, milestone_return.id)
+    assert payment.status == PaymentStatus.REQUESTED
 
 
 # --- approving and paying --------------------------------------------------------------------

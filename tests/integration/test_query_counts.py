@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, text
 
+from bench.data.cli import bench_data_command
 from tests.conftest import Browser, build_app
 from tracker.extensions import db
 
@@ -88,7 +89,7 @@ def _counts_at(make_database, scale: str) -> tuple[dict, dict]:
     app = build_app(make_database(), SESSION_TOUCH_SECONDS=10**9)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
-    result = runner.invoke(args=["bench-data", "--scale", scale])
+    result = runner.invoke(bench_data_command, ["--scale", scale])
     assert result.exit_code == 0, result.output
     chosen = _chosen(app)
     with app.app_context():

@@ -18,6 +18,7 @@ from tests.conftest import (
 )
 from tests.factories import actor, allocation, user
 from tests.reading import count, error_beside, soup_of, value_of
+from tracker.domain.working_days import working_days_after
 from tracker.models import (
     Allocation,
     AllocationStatus,
@@ -44,7 +45,6 @@ from tracker.services import returns as return_service
 from tracker.services import schedule
 from tracker.services import variations as variation_service
 from tracker.services.errors import RuleBroken
-from tracker.working_days import working_days_after
 
 LAMBETH_CERTIFIER = "certifier@london-borough-of-lambeth.demo.org.uk"
 SOUTHAMPTON_CERTIFIER = "certifier@southampton-city-council.demo.org.uk"

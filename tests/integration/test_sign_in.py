@@ -19,7 +19,7 @@ from tests.conftest import (
     text_of,
 )
 from tests.reading import user_audit_events
-from tracker.models import AuditEvent, SignInAttempt, User
+from tracker.models import AuditEvent, Invitation, SignInAttempt, User
 
 WRONG_DETAILS = "Enter a correct email address and password"
 
@@ -179,21 +179,17 @@ def test_a_form_posted_without_its_csrf_token_is_refused_kindly_and_nothing_is_s
 ):
     admin = signed_in(ADMIN)
     response = admin.client.post(
-        "/admin/users/new",
-        data={
-            "email": "forged@demo.gov.uk",
-            "name": "Forged",
-            "role": "admin",
-            "organisation": "",
-            "password": "long-enough-password",
-            "active": "y",
-        },
+        "/team/invite",
+        data={"email": "forged@demo.gov.uk", "name": "Forged", "role": "admin", "organisation": ""},
     )
     assert response.status_code == 400
     page = text_of(response)
     assert "Your form has expired" in page
     assert "Nothing was saved" in page
     assert user(transaction, "forged@demo.gov.uk") is None
+    assert not transaction.scalar(
+        select(func.count(Invitation.id)).where(Invitation.email == "forged@demo.gov.uk")
+    )
 
 
 def test_a_sign_in_without_its_csrf_token_is_refused_and_not_counted(browser, transaction):

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text, update
 
+from bench.data.cli import bench_data_command
 from tests.conftest import build_app, migrate_and_seed
 from tests.integration import totals_operations
 from tracker.extensions import db
@@ -166,7 +167,7 @@ def test_flask_totals_check_passes_on_the_generators_small_data(make_database):
         db.session.execute(text("SELECT 1"))
         db.session.commit()
     runner = app.test_cli_runner()
-    made = runner.invoke(args=["bench-data", "--scale", "small"])
+    made = runner.invoke(bench_data_command, ["--scale", "small"])
     assert made.exit_code == 0, made.output
     checked = runner.invoke(args=["totals", "check"])
     assert checked.exit_code == 0, checked.output

@@ -123,7 +123,6 @@ def review(n: int, rag_index: int) -> None:
         approve=bool(rag_index % 2),
         reasons="Proof of the totals",
         reviewer_rag=[Rag.RED, Rag.AMBER, Rag.GREEN][rag_index % 3],
-        on_approval=payment_service.request_for_return,
     )
 
 

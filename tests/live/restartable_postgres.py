@@ -1,6 +1,6 @@
 """A PostgreSQL server of a test's own, which the test can stop and start again (the session's
 shared server is never touched). Built from the same Debian binaries and settings as
-tests/postgres_server.py; always stopped and removed at the end."""
+tools/postgres_server.py; always stopped and removed at the end."""
 
 import contextlib
 import getpass
@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from tests.postgres_server import _bin_dir, _free_port, _run
+from tools.postgres_server import free_port, postgres_bin_dir, run_command
 
 
 @dataclass
@@ -35,7 +35,7 @@ class RestartablePostgres:
             f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
         )
-        _run(
+        run_command(
             [
                 f"{self.bin_dir}/pg_ctl",
                 "-D",
@@ -60,14 +60,14 @@ class RestartablePostgres:
         raise RuntimeError("PostgreSQL did not start listening")
 
     def stop(self, mode: str = "fast") -> None:
-        _run(
+        run_command(
             [f"{self.bin_dir}/pg_ctl", "-D", self.data, "-m", mode, "-w", "stop"], self.as_postgres
         )
 
 
 @contextlib.contextmanager
 def restartable_postgres() -> Iterator[RestartablePostgres]:
-    bin_dir = _bin_dir()
+    bin_dir = postgres_bin_dir()
     as_postgres = os.geteuid() == 0
     user = "postgres" if as_postgres else getpass.getuser()
     root = tempfile.mkdtemp(prefix="hht-pg-own-")
@@ -77,12 +77,12 @@ def restartable_postgres() -> Iterator[RestartablePostgres]:
         bin_dir=bin_dir,
         data=f"{root}/data",
         log=f"{root}/log",
-        port=_free_port(),
+        port=free_port(),
         socket_dir=root,
         as_postgres=as_postgres,
         user=user,
     )
-    _run(
+    run_command(
         [
             f"{bin_dir}/initdb",
             "-D",

@@ -99,7 +99,8 @@ def gunicorn_serving(env: dict[str, str], *, workers: int = 4, log: Path) -> Ite
         "-",
         "--graceful-timeout",
         "5",
-        "wsgi:app",
+        # The service as deployed, or with the test-only fault injection when it is asked for.
+        "tests.live.faulty_wsgi:app" if env.get("TRACKER_FAULT_INJECTION") else "wsgi:app",
     ]
     with open(log, "ab") as out:
         process = subprocess.Popen(

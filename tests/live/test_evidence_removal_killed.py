@@ -2,7 +2,7 @@
 listed and downloadable: before, the file was deleted from disk before the commit, so a kill -9
 there left a listed file that was not found.
 
-gunicorn serves the app with fault injection on (tracker/fault_injection.py): the first POST
+gunicorn serves the app with fault injection on (tests/live/fault_injection.py): the first POST
 that removes a file stops inside its transaction after its two writes (the evidence row's
 DELETE, then its audit event), after the point where the file used to be deleted. The test
 kills that worker with SIGKILL, then checks that the row is still there, its file is still on

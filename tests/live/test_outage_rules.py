@@ -4,13 +4,15 @@ production."""
 
 import socket
 import sqlite3
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from tests.live import fault_injection
 from tracker import create_app
-from tracker.outage import database_unavailable
+from tracker.web.outage import database_unavailable
 
 
 def raised_by(engine: sa.Engine, statement: str) -> BaseException:
@@ -79,20 +81,35 @@ def test_a_postgresql_statement_timeout_is_a_fault_not_an_outage(database_server
 
 def test_fault_injection_is_refused_in_production(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_FAULT_INJECTION", f"pause:returns.check_answers:1:{tmp_path}")
+    app = create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": "a-real-secret-for-this-test",
+            "AUDIT_CHAIN_KEY": "a-real-audit-chain-key-for-this-test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/tracker.db",
+        }
+    )
     with pytest.raises(RuntimeError, match="refused where TRACKER_ENV=production"):
-        create_app(
-            {
-                "ENV": "production",
-                "SECRET_KEY": "a-real-secret-for-this-test",
-                "AUDIT_CHAIN_KEY": "a-real-audit-chain-key-for-this-test",
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/tracker.db",
-            }
-        )
+        fault_injection.init_app(app)
 
 
-def test_a_malformed_fault_injection_setting_stops_the_app_starting(tmp_path, monkeypatch):
+def test_a_malformed_fault_injection_setting_stops_the_test_app_starting(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_FAULT_INJECTION", "pause-everything")
+    app = create_app(
+        {"ENV": "test", "TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db"}
+    )
     with pytest.raises(RuntimeError, match="must look like pause:<endpoint>:<writes>:<folder>"):
-        create_app(
-            {"ENV": "test", "TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db"}
-        )
+        fault_injection.init_app(app)
+
+
+def test_the_service_itself_never_loads_fault_injection(tmp_path, monkeypatch):
+    """Only tests/live/faulty_wsgi.py installs it: the service's own app starts with even a
+    malformed setting (fault injection would refuse it), and no module of the service names it."""
+    monkeypatch.setenv("TRACKER_FAULT_INJECTION", "pause-everything")
+    app = create_app(
+        {"ENV": "test", "TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db"}
+    )
+    assert app.name == "tracker"
+    package = Path(__file__).resolve().parents[2] / "tracker"
+    naming = [path for path in package.rglob("*.py") if "fault_injection" in path.read_text()]
+    assert naming == []

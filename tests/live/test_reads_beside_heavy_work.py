@@ -2,7 +2,7 @@
 summary run over and over at department-like size, fifty people sign in and load pages from
 other connections, and every one of them is answered: no 500, no "database is locked".
 
-The data is the benchmark generator's (`flask bench-data`) at a fraction of department scale,
+The data is the benchmark generator's (`python -m bench.data`) at a fraction of department scale,
 served by gunicorn (4 sync workers). On SQLite this needs reads that never take the write lock
 (GET and HEAD begin a deferred transaction; WAL readers run beside the writer): with every
 transaction beginning IMMEDIATE, each export held the write lock for its whole length and the
@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from bench.data.cli import bench_data_command
 from tests.conftest import DEMO_PASSWORD, build_app
 from tests.live.cast import add_users
 from tests.live.clients import WebClient, csrf_token, page_text, run_together
@@ -43,7 +44,7 @@ def department(make_database):
     app = build_app(make_database())
     with app.app_context():
         upgrade()
-    result = app.test_cli_runner().invoke(args=["bench-data", "--scale", SCALE])
+    result = app.test_cli_runner().invoke(bench_data_command, ["--scale", SCALE])
     assert result.exit_code == 0, result.output
     with app.app_context():  # the generator makes a few officers at this scale: fifty more
         add_users(Role.OFFICER, PEOPLE)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from tracker.services.audit_chain import GENESIS, canonical, chain, event_hash, verify
+from tracker.domain.audit_chain import GENESIS, canonical, chain, event_hash, verify
 
 WHEN = datetime(2020, 5, 21, 10, 30, 0, 123456)
 

@@ -1,10 +1,11 @@
-"""tracker/money.py: what people type becomes whole pence, and pence become pounds to read."""
+"""tracker/domain/money.py: what people type becomes whole pence, and pence become pounds to
+read."""
 
 from decimal import Decimal
 
 import pytest
 
-from tracker.money import (
+from tracker.domain.money import (
     MAX_PENCE,
     MoneyError,
     format_input,

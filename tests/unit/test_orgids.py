@@ -1,8 +1,8 @@
-"""tracker/orgids.py: an organisation identifier names a known scheme and has its shape."""
+"""tracker/domain/orgids.py: an organisation identifier names a known scheme and has its shape."""
 
 import pytest
 
-from tracker.orgids import SCHEMES, OrgIdError, check
+from tracker.domain.orgids import SCHEMES, OrgIdError, check
 
 
 @pytest.mark.parametrize(

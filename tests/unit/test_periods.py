@@ -1,10 +1,10 @@
-"""tracker/periods.py: financial years run 1 April to 31 March; Q1 is April to June."""
+"""tracker/domain/periods.py: financial years run 1 April to 31 March; Q1 is April to June."""
 
 from datetime import date, timedelta
 
 import pytest
 
-from tracker.periods import FinancialYear, Quarter, financial_years_between
+from tracker.domain.periods import FinancialYear, Quarter, financial_years_between
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import tempfile
 
-from tests.postgres_server import sweep_orphans
+from tools.postgres_server import sweep_orphans
 
 
 def folder(root, name: str, owner: int | None):

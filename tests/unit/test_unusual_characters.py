@@ -1,10 +1,10 @@
-"""tracker/forms.py's no_control_characters: text people type may hold line breaks and tabs,
+"""tracker/web/forms.py's no_control_characters: text people type may hold line breaks and tabs,
 but no other control character and nothing that reverses how the text around it reads."""
 
 import pytest
 from wtforms.validators import ValidationError
 
-from tracker.forms import no_control_characters
+from tracker.web.forms import no_control_characters
 
 
 class Field:

@@ -1,4 +1,4 @@
-"""tracker/working_days.py: working days in England and Wales skip weekends and every bank
+"""tracker/domain/working_days.py: working days in England and Wales skip weekends and every bank
 holiday, including the moved and one-off ones and the substitutes for a Christmas, Boxing Day or
 New Year's Day that falls at a weekend."""
 
@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracker.working_days import is_working_day, working_days_after
+from tracker.domain.working_days import is_working_day, working_days_after
 
 # England and Wales bank holidays as GOV.UK published them (gov.uk/bank-holidays), typed out by
 # hand so that the test does not lean on the data the code reads.

@@ -2,7 +2,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from tracker.forms import TrackerForm
+from tracker.web.forms import TrackerForm
 
 LONGEST = Length(max=1000, message="Password must be 1,000 characters or fewer")
 

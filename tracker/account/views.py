@@ -2,20 +2,22 @@
 set up a second factor here."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
-from tracker import clock
-from tracker.access import EVERYONE_SIGNED_IN, current_actor, requires_role
 from tracker.account.forms import ChangePasswordForm
-from tracker.auth import known_browser
-from tracker.auth.forms import CodeForm
-from tracker.models import TWO_FACTOR_ROLES
-from tracker.pages import show_rule_broken
-from tracker.services import sign_in_throttle, two_factor
+from tracker.data import sessions as session_data
+from tracker.domain.roles import TWO_FACTOR_ROLES
+from tracker.domain.statuses import SessionEndReason
+from tracker.infrastructure import clock
+from tracker.services import audit, sessions, sign_in_throttle, two_factor
 from tracker.services import users as user_service
 from tracker.services.errors import RuleBroken
-from tracker.session_guard import current_session
-from tracker.transactions import commits
+from tracker.web import known_browser
+from tracker.web.access import EVERYONE_SIGNED_IN, current_actor, requires_role
+from tracker.web.forms import CodeForm
+from tracker.web.pages import show_rule_broken
+from tracker.web.session_guard import current_session
+from tracker.web.transactions import commits
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -86,3 +88,27 @@ def set_up_two_factor():
         secret=secret,
         qr_code=two_factor.qr_code_data_uri(secret, current_user.email),
     )
+
+
+@bp.get("/sessions")
+@requires_role(*EVERYONE_SIGNED_IN)
+def your_sessions():
+    return render_template(
+        "account/sessions.html",
+        live=session_data.live_sessions_of(current_user.id),
+        this_one=current_session(),
+    )
+
+
+@bp.post("/sessions/sign-out-everywhere")
+@requires_role(*EVERYONE_SIGNED_IN)
+@commits
+def sign_out_everywhere():
+    """Ends every session of the user, the one in use too."""
+    actor = current_actor()
+    ended = sessions.end_all(actor.user, SessionEndReason.SIGNED_OUT, clock.now())
+    audit.record(actor, "signed out everywhere", actor.user, after={"sessions_ended": ended})
+    logout_user()
+    session.clear()
+    flash("You have been signed out everywhere")
+    return redirect(url_for("auth.sign_in"))

@@ -1,16 +1,16 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from tracker.access import current_actor, requires_role
-from tracker.admin.forms import ConfirmForm, NewUserForm, UserForm
+from tracker.admin.forms import ConfirmForm, UserForm
 from tracker.data import audit as audit_data
 from tracker.data import organisations as organisation_data
 from tracker.data import users as user_data
-from tracker.models import Role
-from tracker.pages import found, id_or_none, page_number, show_rule_broken
+from tracker.domain.roles import Role
 from tracker.services import two_factor
 from tracker.services import users as user_service
 from tracker.services.errors import RuleBroken
-from tracker.transactions import commits
+from tracker.web.access import current_actor, requires_role
+from tracker.web.pages import found, id_or_none, page_number, show_rule_broken
+from tracker.web.transactions import commits
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -30,31 +30,6 @@ def _organisation(form: UserForm):
 @requires_role(Role.ADMIN)
 def list_users():
     return render_template("admin/users.html", page=user_data.users_page(page_number()))
-
-
-@bp.route("/users/new", methods=["GET", "POST"])
-@requires_role(Role.ADMIN)
-@commits
-def new_user():
-    form = NewUserForm()
-    _organisation_choices(form)
-    if form.validate_on_submit():
-        try:
-            user = user_service.create_user(
-                current_actor(),
-                email=form.email.data,
-                name=form.name.data,
-                role=Role(form.role.data),
-                password=form.password.data,
-                organisation=_organisation(form),
-                active=form.active.data,
-            )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            flash(f"{user.email} can now sign in")
-            return redirect(url_for("admin.view_user", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, title="Add a user")
 
 
 @bp.get("/users/<int:user_id>")

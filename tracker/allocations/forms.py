@@ -1,16 +1,23 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.forms import (
+from tracker.domain.periods import FinancialYear
+from tracker.domain.statuses import AllocationStatus
+from tracker.web.forms import (
     GovDateField,
     MoneyField,
     TrackerForm,
     length_at_most,
     no_control_characters,
 )
-from tracker.models import AllocationStatus, FundingStream
-from tracker.periods import FinancialYear
+
+if TYPE_CHECKING:  # annotations only: blueprints never import the models
+    from tracker.models import FundingStream
 
 
 class AllocationForm(TrackerForm):

@@ -3,7 +3,6 @@ from datetime import date
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.access import CIVIL_SERVANTS, current_actor, requires_role
 from tracker.allocations.forms import FilterForm, StatusForm, allocation_form_class
 from tracker.data import allocations as allocation_data
 from tracker.data import audit as audit_data
@@ -11,11 +10,13 @@ from tracker.data import organisations as organisation_data
 from tracker.data import payments as payment_data
 from tracker.data import returns as return_data
 from tracker.data import streams as stream_data
-from tracker.models import AllocationStatus, Role
-from tracker.pages import found, id_or_none, page_number, show_rule_broken
+from tracker.domain.roles import Role
+from tracker.domain.statuses import AllocationStatus
 from tracker.services import allocations as allocation_service
 from tracker.services.errors import RuleBroken
-from tracker.transactions import commits
+from tracker.web.access import CIVIL_SERVANTS, current_actor, requires_role
+from tracker.web.pages import found, id_or_none, page_number, show_rule_broken
+from tracker.web.transactions import commits
 
 bp = Blueprint("allocations", __name__)
 

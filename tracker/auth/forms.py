@@ -1,8 +1,8 @@
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
 
-from tracker.forms import TrackerForm
+from tracker.web.forms import TrackerForm
 
 
 class SignInForm(TrackerForm):
@@ -24,23 +24,14 @@ class SignInForm(TrackerForm):
     )
 
 
-def _six_digits(form, field):
-    if field.data and not (len(field.data) == 6 and field.data.isascii() and field.data.isdigit()):
-        raise ValidationError("Enter the code as 6 digits, like 123456")
 
 
-def _without_spaces(value):
-    # Apps show codes as "123 456"; people copy them that way.
-    return value.replace(" ", "").replace("-", "") if isinstance(value, str) else value
-
-
-class CodeForm(TrackerForm):
-    code = StringField(
-        "Code from your authenticator app",
+class ForgottenPasswordForm(TrackerForm):
+    email = EmailField(
+        "Email address",
         widget=GovTextInput(),
-        filters=[_without_spaces],
         validators=[
-            DataRequired("Enter the 6-digit code from your authenticator app"),
-            _six_digits,
+            DataRequired("Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
         ],
     )

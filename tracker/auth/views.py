@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import (
@@ -13,17 +16,23 @@ from flask import (
 )
 from flask_login import login_user, logout_user
 
-from tracker import clock
-from tracker.access import EVERYONE_SIGNED_IN, current_actor, public, requires_role
-from tracker.auth import known_browser
-from tracker.auth.forms import CodeForm, SignInForm
+from tracker.auth.forms import ForgottenPasswordForm, SignInForm
 from tracker.data import users as user_data
-from tracker.models import SessionEndReason, User
-from tracker.services import audit, sessions, sign_in_throttle
+from tracker.domain.statuses import SessionEndReason
+from tracker.infrastructure import clock
+from tracker.services import audit, password_reset, sessions, sign_in_throttle
 from tracker.services.auth import MustWait, SignInRefused, finish_sign_in, sign_in_with_code
 from tracker.services.auth import sign_in as check_sign_in
-from tracker.session_guard import current_session
-from tracker.transactions import commits
+from tracker.services.errors import RuleBroken
+from tracker.web import known_browser
+from tracker.web.access import EVERYONE_SIGNED_IN, current_actor, public, requires_role
+from tracker.web.forms import CodeForm, NewPasswordForm
+from tracker.web.pages import show_rule_broken
+from tracker.web.session_guard import current_session
+from tracker.web.transactions import commits
+
+if TYPE_CHECKING:  # annotations only: blueprints never import the models
+    from tracker.models import User
 
 bp = Blueprint("auth", __name__)
 
@@ -170,3 +179,60 @@ def sign_out():
     session.clear()
     flash("You have been signed out")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/sign-in/forgotten-password", methods=["GET", "POST"])
+@public
+@commits(keep_refusals=True)  # a throttled request still counts
+def forgotten_password():
+    """The same answer whether or not the address has an account."""
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        now = clock.now()
+        try:
+            password_reset.request_reset(
+                form.email.data,
+                _address(),
+                now,
+                lambda token: url_for("auth.reset_password", token=token, _external=True),
+            )
+        except MustWait as wait:
+            return too_many_attempts(wait, now, url_for("auth.forgotten_password"))
+        return redirect(url_for("auth.reset_link_sent"))
+    return render_template("auth/forgotten_password.html", form=form)
+
+
+@bp.get("/sign-in/forgotten-password/sent")
+@public
+def reset_link_sent():
+    return render_template("auth/reset_link_sent.html")
+
+
+def _link_not_usable():
+    return render_template("auth/reset_link_not_usable.html"), 404
+
+
+@bp.route("/sign-in/reset-password", methods=["GET", "POST"])
+@public
+@commits(keep_refusals=True)  # the new password is hashed before the chain's lock is taken
+def reset_password():
+    """The link's token is in the query string: `?token=...`."""
+    token = request.args.get("token", "")
+    now = clock.now()
+    try:
+        password_reset.usable_reset(token, now)
+    except password_reset.LinkNotUsable:
+        return _link_not_usable()
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            password_reset.reset_password(token, form.new_password.data, _address(), now)
+        except password_reset.LinkNotUsable:
+            return _link_not_usable()
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            session.clear()
+            flash("Your password has been reset. Sign in with your new password.")
+            return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form)

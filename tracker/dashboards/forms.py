@@ -4,9 +4,9 @@ from wtforms import SelectField
 from tracker.data import reporting
 from tracker.data import streams as stream_data
 from tracker.data.reporting import Filters
-from tracker.forms import TrackerForm
-from tracker.pages import id_or_none
-from tracker.periods import FinancialYear
+from tracker.domain.periods import FinancialYear
+from tracker.web.forms import TrackerForm
+from tracker.web.pages import id_or_none
 
 
 class FilterForm(TrackerForm):

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from tracker.access import CIVIL_SERVANTS, requires_role
 from tracker.dashboards.forms import FilterForm
-from tracker.exports.writers import formula_safe
-from tracker.models import Role
+from tracker.domain.roles import Role
 from tracker.services import dashboards
 from tracker.services import summary as summary_service
+from tracker.web.access import CIVIL_SERVANTS, requires_role
+from tracker.web.downloads import formula_safe
 
 bp = Blueprint("dashboards", __name__)
 READERS = (*CIVIL_SERVANTS, Role.VIEWER)

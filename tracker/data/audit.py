@@ -4,16 +4,16 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import joinedload
 
 from tracker.data.pagination import Page, paginate
-from tracker.extensions import db
-from tracker.models import AuditEvent
-from tracker.models.base import utcnow
-from tracker.services.audit_chain import (
+from tracker.domain.audit_chain import (
     GENESIS,
     HASHED_FIELDS,
     chain,
     event_hash,
     stored_datetime,
 )
+from tracker.extensions import db
+from tracker.infrastructure import clock
+from tracker.models import AuditEvent
 
 # The key of the PostgreSQL advisory lock that orders appends to the audit chain ("HHTAUDIT").
 CHAIN_LOCK_KEY = 0x4848544155444954
@@ -57,7 +57,7 @@ def lock_chain() -> None:
     The risk: a transaction that holds this lock and then waits for a row another holds, while
     that other waits here, is a deadlock; PostgreSQL detects it within deadlock_timeout and
     rolls one back whole (nothing half-saved). So every POST takes this lock before its view
-    runs (`tracker.transactions.commits`), before any row lock; code outside a request that
+    runs (`tracker.web.transactions.commits`), before any row lock; code outside a request that
     records and also locks rows should lock rows first. It relies on READ COMMITTED
     (PostgreSQL's default, and ours): the head read after the lock is granted sees the commit
     of the lock's last holder.
@@ -78,7 +78,7 @@ def chain_head(*, lock: bool) -> str:
 def add_event(event: AuditEvent) -> None:
     """Appends one event to the chain: locks it, reads its head, hashes, inserts (flushes)."""
     previous = chain_head(lock=True)
-    event.occurred_at = stored_datetime(event.occurred_at or utcnow())
+    event.occurred_at = stored_datetime(event.occurred_at or clock.now())
     values = {name: getattr(event, name) for name in HASHED_FIELDS}
     event.previous_hash = previous
     event.event_hash = event_hash(values, previous)

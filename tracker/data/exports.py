@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
+from tracker.domain.periods import FinancialYear
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
@@ -33,7 +34,6 @@ from tracker.models import (
     SpendCategory,
     User,
 )
-from tracker.periods import FinancialYear
 
 BATCH = 1000
 # The funder filter's value for streams whose source names no department.

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import case, distinct, func, select
 
+from tracker.domain.periods import FinancialYear, Quarter
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
@@ -40,7 +41,6 @@ from tracker.models.totals import (
     TotalReturn,
     TotalReturnDue,
 )
-from tracker.periods import FinancialYear, Quarter
 from tracker.totals import vocabulary as v
 from tracker.totals.contributions import EVERY_REGION
 

@@ -1,7 +1,7 @@
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 
-from tracker.returns.forms import VersionedForm
+from tracker.web.forms import VersionedForm
 
 
 class UploadForm(VersionedForm):

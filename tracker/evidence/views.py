@@ -3,15 +3,15 @@ from pathlib import Path
 from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
-from tracker.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
 from tracker.data import returns as return_data
 from tracker.evidence.forms import UploadForm
-from tracker.pages import found, show_rule_broken
-from tracker.returns.forms import DoneForm
 from tracker.services import evidence as evidence_service
 from tracker.services import returns as return_service
 from tracker.services.errors import RuleBroken
-from tracker.transactions import commits
+from tracker.web.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
+from tracker.web.forms import DoneForm
+from tracker.web.pages import found, show_rule_broken
+from tracker.web.transactions import commits
 
 bp = Blueprint("evidence", __name__, url_prefix="/returns/<int:return_id>/evidence")
 

@@ -6,9 +6,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import SelectField
 
 from tracker.data.exports import FUNDER_NOT_STATED, ExportFilters, FilterChoices
-from tracker.forms import TrackerForm
-from tracker.pages import id_or_none
-from tracker.periods import FIRST_YEAR, LAST_YEAR, FinancialYear
+from tracker.domain.periods import FIRST_YEAR, LAST_YEAR, FinancialYear
+from tracker.web.forms import TrackerForm
+from tracker.web.pages import id_or_none
 
 MAX_REGION = 60
 

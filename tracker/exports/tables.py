@@ -9,18 +9,15 @@ Money leaves here as Decimal pounds to the penny (never float), dates as dates: 
 writers turn them into text and cells.
 """
 
-import enum
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
-from typing import Any
 
 from tracker.data import exports as export_data
 from tracker.data.exports import ExportFilters
 from tracker.data.returns import OPEN_STATUSES
-from tracker.models import Role, SpendCategory
-from tracker.money import to_pounds
+from tracker.domain.roles import Role
+from tracker.domain.statuses import SpendCategory
+from tracker.web.downloads import Column, Kind, Table, field, pounds
 
 PERSONAL_DATA_ROLES = frozenset({Role.OFFICER, Role.FINANCE})
 NOT_STATED = "Not stated"
@@ -28,57 +25,6 @@ NOT_STATED = "Not stated"
 
 def sees_personal_data(role: Role) -> bool:
     return role in PERSONAL_DATA_ROLES
-
-
-class Kind(enum.Enum):
-    TEXT = "text"
-    NUMBER = "number"
-    MONEY = "money"
-    DATE = "date"
-    DATETIME = "datetime"
-    FLAG = "flag"
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    value: Callable[[dict], Any]
-    kind: Kind = Kind.TEXT
-    width: int = 18
-
-
-@dataclass
-class Table:
-    name: str  # allocations, returns, payments: the start of the file name
-    title: str  # the Excel sheet's name
-    columns: list[Column]
-    rows: Iterator[dict]
-
-    @property
-    def headers(self) -> list[str]:
-        return [column.header for column in self.columns]
-
-    def values(self) -> Iterator[list[Any]]:
-        for row in self.rows:
-            yield [column.value(row) for column in self.columns]
-
-
-def field(key: str) -> Callable[[dict], Any]:
-    def read(row: dict) -> Any:
-        value = row.get(key)
-        return value.value if isinstance(value, enum.Enum) else value
-
-    read.key = key  # the CSV writer reads text columns itself
-    return read
-
-
-def pounds(key: str) -> Callable[[dict], Decimal | None]:
-    def read(row: dict) -> Decimal | None:
-        pence = row.get(key)
-        return None if pence is None else to_pounds(int(pence))
-
-    read.pence_key = key  # the CSV writer formats the pence itself, without a Decimal
-    return read
 
 
 def funder(row: dict) -> str:

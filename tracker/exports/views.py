@@ -18,10 +18,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from tracker.access import requires_role
 from tracker.data import exports as export_data
 from tracker.data import streams as stream_data
 from tracker.data.exports import FUNDER_NOT_STATED, ExportFilters
+from tracker.domain.roles import Role
 from tracker.exports.forms import (
     ExportFilterForm,
     FilterUnreadable,
@@ -30,9 +30,9 @@ from tracker.exports.forms import (
     year_text,
 )
 from tracker.exports.tables import TABLES, Table, sees_personal_data
-from tracker.exports.writers import csv_chunks, write_workbook
-from tracker.models import Role
 from tracker.services import three_sixty_giving
+from tracker.web.access import requires_role
+from tracker.web.downloads import csv_chunks, write_workbook
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 

@@ -5,11 +5,11 @@ from datetime import date
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from tracker.access import GRANTEES, requires_role
 from tracker.data import allocations as allocation_data
 from tracker.data import payments as payment_data
 from tracker.data import returns as return_data
-from tracker.pages import found, page_number
+from tracker.web.access import GRANTEES, requires_role
+from tracker.web.pages import found, page_number
 
 bp = Blueprint("grantee", __name__, url_prefix="/organisation")
 

@@ -15,14 +15,14 @@ from flask import (
 )
 from flask_login import current_user
 
-from tracker import import_files
-from tracker.access import current_actor, requires_role
+from tracker.domain.roles import Role
 from tracker.imports.forms import ConfirmForm, UploadForm
-from tracker.models import Role
-from tracker.pages import page_number, show_rule_broken
+from tracker.infrastructure import import_files
 from tracker.services import imports as import_service
 from tracker.services.errors import RuleBroken
-from tracker.transactions import commits
+from tracker.web.access import current_actor, requires_role
+from tracker.web.pages import page_number, show_rule_broken
+from tracker.web.transactions import commits
 
 bp = Blueprint("imports", __name__)
 

@@ -5,10 +5,10 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from tracker.access import EVERYONE_SIGNED_IN, public, requires_role
 from tracker.data import streams as stream_data
 from tracker.extensions import db, login_manager
-from tracker.outage import RETRY_AFTER_SECONDS, database_unavailable
+from tracker.web.access import EVERYONE_SIGNED_IN, public, requires_role
+from tracker.web.outage import RETRY_AFTER_SECONDS, database_unavailable
 
 bp = Blueprint("main", __name__)
 

@@ -1,52 +1,46 @@
-"""Every model, one module per aggregate; importing this package registers them all."""
+"""Every model, one module per aggregate; importing this package registers them all.
 
-from tracker.models import totals as _totals  # noqa: F401,E402  (the running totals' tables)
-from tracker.models.allocation import (
-    Allocation,
-    AllocationCategory,
+The statuses and roles the models store are defined in tracker/domain/ (blueprints import them
+from there) and re-exported here for the data and service layers."""
+
+from tracker.domain.roles import CIVIL_SERVANT_ROLES, GRANTEE_ROLES, TWO_FACTOR_ROLES, Role
+from tracker.domain.statuses import (
     AllocationStatus,
-    AllocationYear,
-    Variation,
+    EvidenceRating,
+    MilestoneStatus,
+    OrganisationType,
+    PaymentStatus,
+    Rag,
+    ReportingFrequency,
+    ReturnStatus,
+    ReviewDecision,
+    SessionEndReason,
+    SpendCategory,
     VariationKind,
     VariationStatus,
 )
+from tracker.models import totals as _totals  # noqa: F401,E402  (the running totals' tables)
+from tracker.models.account_link import Invitation, PasswordReset
+from tracker.models.allocation import Allocation, AllocationCategory, AllocationYear, Variation
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base
 from tracker.models.department import Department
 from tracker.models.milestone_return import (
     EvidenceFile,
     MilestoneReturn,
-    Rag,
     ReturnForecast,
     ReturnIndicatorValue,
     ReturnMilestoneProgress,
     ReturnReview,
     ReturnSpend,
-    ReturnStatus,
-    ReviewDecision,
-    SpendCategory,
 )
-from tracker.models.organisation import Organisation, OrganisationType
+from tracker.models.organisation import Organisation
 from tracker.models.outbox import OutboxMessage
-from tracker.models.payment import Payment, PaymentStatus
-from tracker.models.project import (
-    EvidenceRating,
-    Milestone,
-    MilestoneStatus,
-    Project,
-    ProjectTarget,
-)
-from tracker.models.stream import FundingStream, Indicator, ReportingFrequency, StreamBudget
-from tracker.models.user import (
-    CIVIL_SERVANT_ROLES,
-    GRANTEE_ROLES,
-    TWO_FACTOR_ROLES,
-    Role,
-    SignInAttempt,
-    SignInThrottle,
-    User,
-)
-from tracker.models.user_session import SessionEndReason, UserSession
+from tracker.models.payment import Payment
+from tracker.models.project import Milestone, Project, ProjectTarget
+from tracker.models.stream import FundingStream, Indicator, StreamBudget
+from tracker.models.user import SignInAttempt, SignInThrottle, User
+from tracker.models.user_session import UserSession
 
 __all__ = [
     "CIVIL_SERVANT_ROLES",
@@ -63,11 +57,13 @@ __all__ = [
     "EvidenceRating",
     "FundingStream",
     "Indicator",
+    "Invitation",
     "Milestone",
     "MilestoneReturn",
     "MilestoneStatus",
     "Organisation",
     "OrganisationType",
+    "PasswordReset",
     "Payment",
     "PaymentStatus",
     "Project",

@@ -1,22 +1,13 @@
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.statuses import AllocationStatus, VariationKind, VariationStatus
 from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
 from tracker.models.organisation import Organisation
 from tracker.models.stream import FundingStream
-
-
-class AllocationStatus(enum.StrEnum):
-    DRAFT = "draft"
-    OFFERED = "offered"
-    ACCEPTED = "accepted"
-    ACTIVE = "active"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
 
 
 class Allocation(Timestamped, Base):
@@ -114,18 +105,6 @@ class AllocationCategory(Timestamped, Base):
     amount_pence: Mapped[int] = pence_column()
 
     allocation: Mapped[Allocation] = relationship(back_populates="categories")
-
-
-class VariationKind(enum.StrEnum):
-    REPROFILE_YEARS = "reprofile years"
-    REPROFILE_CATEGORIES = "reprofile categories"
-    EXTEND_END_DATE = "extend end date"
-
-
-class VariationStatus(enum.StrEnum):
-    REQUESTED = "requested"
-    APPROVED = "approved"
-    REFUSED = "refused"
 
 
 class Variation(Timestamped, Base):

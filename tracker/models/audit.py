@@ -12,7 +12,7 @@ class AuditEvent(Base):
     """Append-only: who did what to which object, with the values before and after.
 
     Nothing in the service updates or deletes a row here. Each event carries the hash of the
-    one before it and its own (`services/audit_chain.py`), so `flask audit verify` finds an
+    one before it and its own (`domain/audit_chain.py`), so `flask audit verify` finds an
     event altered or removed. previous_hash is unique: two events can never follow the same
     one, so the chain cannot fork.
     """

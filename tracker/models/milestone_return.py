@@ -1,37 +1,15 @@
 """The milestone return: what a grantee spent and delivered in one reporting period."""
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.statuses import Rag, ReturnStatus, ReviewDecision, SpendCategory
 from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
 from tracker.models.project import Milestone, Project
 from tracker.models.stream import Indicator
-
-
-class ReturnStatus(enum.StrEnum):
-    NOT_STARTED = "not started"
-    DRAFT = "draft"
-    AWAITING_SIGN_OFF = "awaiting sign-off"
-    SUBMITTED = "submitted"
-    CHANGES_REQUESTED = "changes requested"
-    APPROVED = "approved"
-
-
-class Rag(enum.StrEnum):
-    RED = "red"
-    AMBER = "amber"
-    GREEN = "green"
-
-
-class SpendCategory(enum.StrEnum):
-    STAFF = "staff"
-    DELIVERY = "delivery"
-    OVERHEADS = "overheads"
-    CAPITAL = "capital"
 
 
 class MilestoneReturn(Timestamped, Base):
@@ -153,13 +131,6 @@ class EvidenceFile(Timestamped, Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
     milestone_return: Mapped[MilestoneReturn] = relationship(back_populates="evidence")
-
-
-class ReviewDecision(enum.StrEnum):
-    SIGNED_OFF = "signed off"
-    RETURNED_TO_DRAFTER = "returned to drafter"
-    APPROVED = "approved"
-    CHANGES_REQUESTED = "changes requested"
 
 
 class ReturnReview(Timestamped, Base):

@@ -1,17 +1,9 @@
-import enum
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.domain.statuses import OrganisationType
 from tracker.models.base import Base, Timestamped, status_enum
-
-
-class OrganisationType(enum.StrEnum):
-    LOCAL_AUTHORITY = "local authority"
-    SCHOOL_OR_TRUST = "school or trust"
-    POLICE_FORCE = "police force"
-    CHARITY = "charity"
-    OTHER = "other"
 
 
 class Organisation(Timestamped, Base):

@@ -1,20 +1,12 @@
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.statuses import PaymentStatus
 from tracker.models.allocation import Allocation
 from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
-
-
-class PaymentStatus(enum.StrEnum):
-    SCHEDULED = "scheduled"
-    REQUESTED = "requested"
-    APPROVED = "approved"
-    PAID = "paid"
-    HELD = "held"
 
 
 class Payment(Timestamped, Base):

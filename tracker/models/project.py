@@ -1,23 +1,12 @@
-import enum
 from datetime import date
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.statuses import EvidenceRating, MilestoneStatus
 from tracker.models.allocation import Allocation
 from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
 from tracker.models.stream import Indicator
-
-
-class EvidenceRating(enum.StrEnum):
-    """Strength of evidence that the intervention works, in the What Works centres' terms."""
-
-    NOT_YET_RATED = "not yet rated"
-    PROMISING = "promising"
-    SIGNS_OF_POTENTIAL = "signs of potential"
-    MODERATE = "moderate"
-    STRONG = "strong"
-    NO_EFFECT = "evidence of no effect"
 
 
 class Project(Timestamped, Base):
@@ -54,12 +43,6 @@ class ProjectTarget(Timestamped, Base):
 
     project: Mapped[Project] = relationship(back_populates="targets")
     indicator: Mapped[Indicator] = relationship()
-
-
-class MilestoneStatus(enum.StrEnum):
-    PLANNED = "planned"
-    COMPLETED = "completed"
-    MISSED = "missed"
 
 
 class Milestone(Timestamped, Base):

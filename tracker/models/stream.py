@@ -1,17 +1,12 @@
-import enum
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.statuses import ReportingFrequency
 from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
 from tracker.models.department import Department
-
-
-class ReportingFrequency(enum.StrEnum):
-    QUARTERLY = "quarterly"
-    MONTHLY = "monthly"
 
 
 class FundingStream(Timestamped, Base):

@@ -1,4 +1,3 @@
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -6,40 +5,9 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.roles import Role
 from tracker.models.base import Base, Timestamped, status_enum
 from tracker.models.organisation import Organisation
-
-
-class Role(enum.StrEnum):
-    OFFICER = "officer"
-    FINANCE = "finance"
-    GRANTEE = "grantee"
-    CERTIFIER = "certifier"
-    VIEWER = "viewer"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-    @property
-    def is_grantee(self) -> bool:
-        return self in GRANTEE_ROLES
-
-
-ROLE_LABELS = {
-    Role.OFFICER: "Programme officer",
-    Role.FINANCE: "Finance officer",
-    Role.GRANTEE: "Grantee user",
-    Role.CERTIFIER: "Grantee certifier",
-    Role.VIEWER: "Minister's office (read only)",
-    Role.ADMIN: "Administrator",
-}
-GRANTEE_ROLES = frozenset({Role.GRANTEE, Role.CERTIFIER})
-CIVIL_SERVANT_ROLES = frozenset({Role.OFFICER, Role.FINANCE})
-# Everyone who works in government (the minister's office and administrators too) may, and in
-# production must, use a second factor; grantees are not asked to.
-TWO_FACTOR_ROLES = frozenset(Role) - GRANTEE_ROLES
 
 
 class User(UserMixin, Timestamped, Base):
@@ -52,6 +20,9 @@ class User(UserMixin, Timestamped, Base):
     # Grantees belong to exactly one organisation; nobody else belongs to any (service rule).
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # A grantee organisation's lead (set by an officer) invites and removes colleagues in their
+    # own organisation.
+    is_lead: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     last_signed_in_at: Mapped[datetime | None]
     # A second factor (TOTP, RFC 6238): the shared secret once set up, and the last time-step
     # whose code was accepted, so that no code is accepted twice.

@@ -1,20 +1,11 @@
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.statuses import SessionEndReason
 from tracker.models.base import Base, status_enum
 from tracker.models.user import User
-
-
-class SessionEndReason(enum.StrEnum):
-    SIGNED_OUT = "signed out"
-    IDLE = "idle"
-    EXPIRED = "expired"
-    REPLACED = "replaced"
-    USER_DEACTIVATED = "user deactivated"
-    PASSWORD_CHANGED = "password changed"  # noqa: S105 (a reason, not a password)
 
 
 class UserSession(Base):

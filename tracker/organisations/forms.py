@@ -2,8 +2,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.forms import TrackerForm, no_control_characters
-from tracker.models import OrganisationType
+from tracker.domain.statuses import OrganisationType
+from tracker.web.forms import TrackerForm, no_control_characters
 
 REGIONS = [
     "North East",

@@ -1,14 +1,15 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from tracker.access import CIVIL_SERVANTS, current_actor, requires_role
 from tracker.data import audit as audit_data
 from tracker.data import organisations as organisation_data
-from tracker.models import OrganisationType, Role
+from tracker.domain.roles import Role
+from tracker.domain.statuses import OrganisationType
 from tracker.organisations.forms import OrganisationForm, SearchForm
-from tracker.pages import found, page_number, show_rule_broken
 from tracker.services import organisations as organisation_service
 from tracker.services.errors import RuleBroken
-from tracker.transactions import commits
+from tracker.web.access import CIVIL_SERVANTS, current_actor, requires_role
+from tracker.web.pages import found, page_number, show_rule_broken
+from tracker.web.transactions import commits
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 

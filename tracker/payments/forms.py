@@ -2,9 +2,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextIn
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from tracker.forms import GovDateField, TrackerForm, length_at_most
-from tracker.models import PaymentStatus
-from tracker.returns.forms import VersionedForm
+from tracker.domain.statuses import PaymentStatus
+from tracker.web.forms import GovDateField, TrackerForm, VersionedForm, length_at_most
 
 
 class ApproveForm(VersionedForm):

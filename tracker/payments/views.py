@@ -3,16 +3,17 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
 from tracker.data import audit as audit_data
 from tracker.data import payments as payment_data
 from tracker.data import returns as return_data
-from tracker.models import PaymentStatus, Role
-from tracker.pages import found, page_number, show_rule_broken
+from tracker.domain.roles import Role
+from tracker.domain.statuses import PaymentStatus
 from tracker.payments import forms
 from tracker.services import payments as payment_service
 from tracker.services.errors import RuleBroken
-from tracker.transactions import commits
+from tracker.web.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
+from tracker.web.pages import found, page_number, show_rule_broken
+from tracker.web.transactions import commits
 
 bp = Blueprint("payments", __name__)
 

@@ -7,29 +7,17 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from tracker.forms import GovDateField, MoneyField, TrackerForm, length_at_most
-from tracker.models import Rag, ReturnStatus, SpendCategory
+from tracker.domain.statuses import Rag, ReturnStatus, SpendCategory
+from tracker.web.forms import GovDateField, MoneyField, TrackerForm, VersionedForm, length_at_most
 
 RAG_CHOICES = [
     (Rag.GREEN.value, "Green: on track"),
     (Rag.AMBER.value, "Amber: some problems, in hand"),
     (Rag.RED.value, "Red: serious problems that need the department's help"),
 ]
-
-
-class VersionedForm(TrackerForm):
-    """Carries the version of the return the page was drawn from (optimistic locking)."""
-
-    version = HiddenField()
-
-    def expected_version(self) -> int | None:
-        from tracker.pages import id_or_none
-
-        version = id_or_none(self.version.data)
-        return version if version is not None else -1
 
 
 class SpendForm(VersionedForm):
@@ -171,10 +159,6 @@ class RagForm(VersionedForm):
         choices=RAG_CHOICES,
         validators=[DataRequired("Select how the project is going")],
     )
-
-
-class DoneForm(VersionedForm):
-    """Marks a section with nothing else to enter (evidence can be none) as done."""
 
 
 class ResponseForm(VersionedForm):

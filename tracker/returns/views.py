@@ -3,21 +3,21 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
 from tracker.data import audit as audit_data
 from tracker.data import returns as return_data
 from tracker.data import streams as stream_data
-from tracker.models import Rag, ReturnStatus, Role, SpendCategory
-from tracker.pages import found, id_or_none, page_number, show_rule_broken
-from tracker.periods import Quarter
+from tracker.domain.periods import Quarter
+from tracker.domain.roles import Role
+from tracker.domain.statuses import Rag, ReturnStatus, SpendCategory
 from tracker.returns import forms
-from tracker.services import payments as payment_service
 from tracker.services import returns as return_service
 from tracker.services import schedule
 from tracker.services.errors import RuleBroken
 from tracker.services.schedule import reporting_periods
 from tracker.services.variance import compare
-from tracker.transactions import commits
+from tracker.web.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
+from tracker.web.pages import found, id_or_none, page_number, show_rule_broken
+from tracker.web.transactions import commits
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 READERS = (*CIVIL_SERVANTS, *GRANTEES)
@@ -394,7 +394,6 @@ def review(return_id: int):
                 reasons=form.reasons.data or "",
                 reviewer_rag=Rag(form.reviewer_rag.data),
                 expected_version=form.expected_version(),
-                on_approval=payment_service.request_for_return,
             )
         except RuleBroken as error:
             show_rule_broken(form, error)

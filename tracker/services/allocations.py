@@ -5,9 +5,9 @@ from datetime import date
 
 from tracker.data import allocations as allocation_data
 from tracker.data.store import ConcurrentChange, DuplicateError, save
+from tracker.domain.money import format_pounds
+from tracker.domain.periods import FinancialYear, financial_years_between
 from tracker.models import Allocation, AllocationStatus, AllocationYear, FundingStream, Organisation
-from tracker.money import format_pounds
-from tracker.periods import FinancialYear, financial_years_between
 from tracker.services import audit, budget, schedule
 from tracker.services.errors import NotAllowed, RuleBroken
 
@@ -48,6 +48,8 @@ ACTION_LABELS = {
 
 
 def next_actions(allocation: Allocation) -> list[str]:
+    """The status changes an officer may offer on this allocation's page now (withdrawing has
+    its own page)."""
     return [
         action
         for action, (sources, _) in TRANSITIONS.items()

@@ -53,6 +53,8 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEvent:
+    """Adds one event to the audit trail in the caller's transaction: who (the actor and their
+    address), what, to which object, and its values before and after. Never commits."""
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else obj.id

@@ -6,7 +6,7 @@ slow ever runs while a transaction holds a lock and a burst of attempts is count
 2. an attempt that must wait is refused there and then (`MustWait`, with the time it may try
    again), without checking anything; otherwise the password is checked with no transaction open;
 3. the outcome is written after the audit chain's lock is taken, the order every writer takes
-   its locks in (`tracker/transactions.py`).
+   its locks in (`tracker/web/transactions.py`).
 """
 
 from dataclasses import dataclass
@@ -15,13 +15,13 @@ from datetime import datetime
 from tracker.data import users as user_data
 from tracker.data.audit import lock_chain
 from tracker.data.store import save
+from tracker.infrastructure import clock
 from tracker.models import User
-from tracker.models.base import utcnow
 from tracker.services import audit, two_factor
 from tracker.services import sign_in_throttle as throttle
 from tracker.services.errors import RuleBroken
 from tracker.services.passwords import verify_password
-from tracker.transactions import committed_at_once
+from tracker.web.transactions import committed_at_once
 
 
 class SignInRefused(Exception):
@@ -78,7 +78,7 @@ def sign_in(
     MustWait). Inactive users are refused with the same message as wrong details, and an
     unknown email takes as long as a known one. The caller finishes the sign-in
     (finish_sign_in) now, or after a second factor."""
-    now = now or utcnow()
+    now = now or clock.now()
     email = email.strip().lower()
     with committed_at_once():
         claim = throttle.claim(email, remote_address, known_browser, rules, now)
@@ -104,6 +104,8 @@ def sign_in(
 
 
 def finish_sign_in(user: User, remote_address: str, now: datetime) -> None:
+    """Stamps the user's last sign-in and audits it; the caller has checked the password (and
+    code)."""
     user.last_signed_in_at = now
     save(user)
     audit.record(audit.Actor(user, remote_address), "signed in", user)

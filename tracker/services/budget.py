@@ -3,9 +3,9 @@ overall or in any financial year. Callers hold the stream's lock (see lock_strea
 check and write, so two officers racing for the last of a budget cannot both win."""
 
 from tracker.data import streams as stream_data
+from tracker.domain.money import format_pounds
+from tracker.domain.periods import FinancialYear
 from tracker.models import FundingStream
-from tracker.money import format_pounds
-from tracker.periods import FinancialYear
 from tracker.services.errors import RuleBroken
 
 

@@ -4,11 +4,11 @@ accessible alternative, and the CSV download), built from one reporting query.""
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker import charts
 from tracker.data import reporting
 from tracker.data.reporting import Filters
-from tracker.money import format_pounds, to_pounds
-from tracker.periods import Quarter
+from tracker.domain.money import format_pounds, to_pounds
+from tracker.domain.periods import Quarter
+from tracker.web import charts
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class Panel:
 
 
 def portfolio(filters: Filters, rows=None) -> Panel:
+    """Announced, committed, paid and reported spend per stream, from the running totals, as a
+    chart and its table (`rows` lets the summary reuse one query)."""
     rows = reporting.portfolio(filters) if rows is None else rows
     names = [r.name for r in rows]
     figure = charts.bars(
@@ -95,6 +97,8 @@ def portfolio(filters: Filters, rows=None) -> Panel:
 
 
 def spend_over_time(filters: Filters, rows=None) -> Panel:
+    """Reported spend, profile and (where grantees gave one) forecast per financial quarter; a
+    quarter nobody forecast is a gap, never zero."""
     rows = reporting.spend_over_time(filters) if rows is None else rows
     labels = [Quarter.containing(r.period_start).label for r in rows]
     forecasts = any(r.forecast_pence is not None for r in rows)
@@ -186,6 +190,7 @@ def _grantee_row(r) -> list:
 
 
 def returns_timeliness(filters: Filters, today: date) -> Panel:
+    """Returns counted by timeliness (on time, late, overdue, not yet due) as of `today`."""
     rows = reporting.returns_timeliness(filters, today)
     figure = charts.bars(
         "Returns by timeliness",
@@ -204,6 +209,7 @@ def returns_timeliness(filters: Filters, today: date) -> Panel:
 
 
 def returns_rag(filters: Filters) -> Panel:
+    """Returns counted by RAG rating, the grantee's own beside the reviewer's."""
     rows = reporting.returns_rag(filters)
     figure = charts.bars(
         "Returns by RAG rating",
@@ -225,6 +231,7 @@ def returns_rag(filters: Filters) -> Panel:
 
 
 def outputs(filters: Filters) -> Panel:
+    """Each indicator's achieved outputs against the targets set for it."""
     rows = reporting.outputs_against_targets(filters)
     labels = [f"{r.indicator} ({r.stream})" for r in rows]
     figure = charts.bars(
@@ -247,6 +254,7 @@ def outputs(filters: Filters) -> Panel:
 
 
 def regions(filters: Filters) -> Panel:
+    """Committed money and reported spend by ONS region of the grantee."""
     rows = reporting.by_region(filters)
     figure = charts.bars(
         "Money by region",
@@ -266,6 +274,7 @@ def regions(filters: Filters) -> Panel:
 
 
 def evidence(filters: Filters) -> Panel:
+    """Committed money and reported spend by the strength of evidence behind each project."""
     rows = reporting.by_evidence_rating(filters)
     figure = charts.bars(
         "Money by strength of evidence",

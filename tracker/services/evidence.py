@@ -12,8 +12,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tracker.data.store import delete, save
-from tracker.evidence_files import EvidenceError, check
 from tracker.extensions import db
+from tracker.infrastructure.evidence_files import EvidenceError, check
 from tracker.models import EvidenceFile, MilestoneReturn
 from tracker.services import audit
 from tracker.services import returns as return_rules
@@ -89,6 +89,7 @@ def add_file(
 def remove_file(
     actor: audit.Actor, milestone_return: MilestoneReturn, evidence: EvidenceFile, folder: Path
 ) -> None:
+    """The grantee removes an evidence file from a return they can still edit; audited."""
     return_rules.check_can_edit(actor, milestone_return, None)
     """The row goes in the transaction; the file only once it has committed, so a crash or a
     rollback between the two leaves the file listed and downloadable, never a listed file that
@@ -159,4 +160,5 @@ def sweep(folder: Path, *, older_than_seconds: int = 24 * 3600) -> list[str]:
 
 
 def path_of(evidence: EvidenceFile, folder: Path) -> Path:
+    """Where an evidence file is kept on disk, under the upload folder."""
     return Path(folder) / evidence.stored_name

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.data.imports import ExistingAllocation
+from tracker.domain.money import MoneyError, parse_pounds
+from tracker.domain.periods import FinancialYear
 from tracker.models import FundingStream
-from tracker.money import MoneyError, parse_pounds
-from tracker.periods import FinancialYear
 from tracker.services.errors import RuleBroken
 
 REQUIRED = (
@@ -46,6 +46,7 @@ class Columns:
 
 
 def listed(names: list[str]) -> str:
+    """Names joined as a sentence: 'a', 'a and b', 'a, b and c'."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 

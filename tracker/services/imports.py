@@ -10,16 +10,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from tracker import import_files
 from tracker.data import imports as import_data
 from tracker.data import streams as stream_data
 from tracker.data.imports import ExistingAllocation
 from tracker.data.store import ConcurrentChange
-from tracker.import_files import ImportFileError, PendingImport
+from tracker.domain.money import format_pounds
+from tracker.domain.periods import FinancialYear
+from tracker.infrastructure import clock, import_files
+from tracker.infrastructure.import_files import ImportFileError, PendingImport
 from tracker.models import AllocationStatus, FundingStream
-from tracker.models.base import utcnow
-from tracker.money import format_pounds
-from tracker.periods import FinancialYear
 from tracker.services import allocations as allocation_rules
 from tracker.services import audit, budget
 from tracker.services.errors import RuleBroken
@@ -266,7 +265,7 @@ def import_allocations(actor: audit.Actor, pending: PendingImport) -> ImportResu
     preview = check(pending, lock=True)
     if not preview.can_import:
         raise ImportRefused(preview)
-    now = utcnow()
+    now = clock.now()
     source = f"{pending.filename} (SHA-256 {pending.file_sha256})"
     updates = _updates(actor, preview, now, source)
     with tracking.moving([values["id"] for values in updates.values]) as made_here:

@@ -1,12 +1,13 @@
 """Email: every message is written to the outbox in the same transaction as the change it
-reports, and sent from there (see tracker/mail.py), so nothing is lost when the mail server is
-down and nothing is sent for a change that was rolled back."""
+reports, and sent from there (see tracker/infrastructure/mail.py), so nothing is lost when the
+mail server is down and nothing is sent for a change that was rolled back."""
 
-from sqlalchemy import select
-
+from tracker.data import outbox as outbox_data
 from tracker.data.store import save
 from tracker.extensions import db
 from tracker.models import OutboxMessage
+
+QUEUED = "queued_mail"  # the session's note of the messages it queued
 
 
 def queue_email(
@@ -14,9 +15,7 @@ def queue_email(
 ) -> OutboxMessage | None:
     """Queue one email. With a dedupe_key, a message already queued under that key is not
     queued again (returns None)."""
-    if dedupe_key is not None and db.session.scalar(
-        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
-    ):
+    if dedupe_key is not None and outbox_data.queued_under(dedupe_key):
         return None
     message = OutboxMessage(
         to_address=to_address,
@@ -28,10 +27,7 @@ def queue_email(
         last_error="",
     )
     save(message)
-    # The request that queued it sends it once its change is committed (see transactions.py);
-    # other messages still waiting are left to `flask send-outbox`.
-    from flask import g, has_app_context
-
-    if has_app_context():
-        g.setdefault("queued_mail", []).append(message.id)
+    # Noted on the unit of work (the session), not on the request: whoever commits it sends
+    # what it queued (see transactions.py); what is still waiting is left to `flask send-outbox`.
+    db.session.info.setdefault(QUEUED, []).append(message.id)
     return message

@@ -2,8 +2,8 @@ import re
 
 from tracker.data import organisations as organisation_data
 from tracker.data.store import DuplicateError, save
+from tracker.domain.orgids import OrgIdError, check
 from tracker.models import Organisation, OrganisationType
-from tracker.orgids import OrgIdError, check
 from tracker.services import audit
 from tracker.services.errors import RuleBroken
 
@@ -12,6 +12,7 @@ LA_CODE = re.compile(r"^[EWSN]\d{8}$")
 
 
 def slugify(name: str) -> str:
+    """A URL-safe slug of an organisation's name (at most 90 characters, never empty)."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:90] or "organisation"
 
 
@@ -80,6 +81,8 @@ def update_organisation(
     region: str,
     local_authority_code: str,
 ) -> Organisation:
+    """An officer changes an organisation's details; the org-id must stay unique and valid for
+    its type. Audited with the values before and after."""
     org_id = _checked(org_id, local_authority_code.strip().upper(), organisation)
     before = audit.snapshot(organisation, FIELDS)
     organisation.name, organisation.type, organisation.org_id = name.strip(), type, org_id

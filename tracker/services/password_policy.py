@@ -18,6 +18,7 @@ COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "passwords" / "commo
 
 @cache
 def common_passwords() -> frozenset[str]:
+    """The 20,000 common passwords no one may choose, lower-cased (read from the packaged list)."""
     with gzip.open(COMMON_PASSWORDS, "rt", encoding="utf-8") as lines:
         return frozenset(line.strip().lower() for line in lines if line.strip())
 

@@ -47,6 +47,7 @@ _STRONG_HASHER = _Hasher(STRONG)
 
 
 def cost_from(config) -> HashCost:
+    """The argon2 cost the app's settings ask for."""
     return HashCost(
         time_cost=config["PASSWORD_HASH_TIME_COST"],
         memory_kib=config["PASSWORD_HASH_MEMORY_KIB"],
@@ -55,6 +56,7 @@ def cost_from(config) -> HashCost:
 
 
 def weaker_than_strong(cost: HashCost) -> bool:
+    """Whether a cost is below the production cost in any dimension (allowed only in tests)."""
     return (
         cost.time_cost < STRONG.time_cost
         or cost.memory_kib < STRONG.memory_kib

@@ -7,9 +7,9 @@ from datetime import date
 
 from tracker.data import payments as payment_data
 from tracker.data.store import ConcurrentChange, DuplicateError, save
+from tracker.domain.money import format_pounds
+from tracker.infrastructure import clock
 from tracker.models import Milestone, MilestoneReturn, MilestoneStatus, Payment, PaymentStatus, Role
-from tracker.models.base import utcnow
-from tracker.money import format_pounds
 from tracker.services import audit
 from tracker.services.errors import NotAllowed, RuleBroken
 
@@ -88,7 +88,7 @@ def _request(actor, allocation, amount_pence: int, **link) -> Payment:
         amount_pence=amount_pence,
         status=P.REQUESTED,
         requested_by_id=actor.user_id,
-        requested_at=utcnow(),
+        requested_at=clock.now(),
         **link,
     )
     try:
@@ -133,7 +133,7 @@ def approve(
     payment.status, payment.approved_by_id, payment.approved_at = (
         P.APPROVED,
         actor.user_id,
-        utcnow(),
+        clock.now(),
     )
     _save(payment)
     audit.record(
@@ -150,7 +150,9 @@ def mark_paid(
     reference: str,
     expected_version: int | None = None,
 ) -> Payment:
-    """A finance officer who neither requested nor approved the payment records it as paid."""
+    """Finance records an approved payment as paid, on a date between its approval and today,
+    with the payment reference; a finance officer who neither requested nor approved it (three
+    people in all). Audited."""
     _finance(actor)
     if payment.status == P.PAID:
         raise RuleBroken(ALREADY.format("paid"))
@@ -184,6 +186,7 @@ def mark_paid(
 def hold(
     actor: audit.Actor, payment: Payment, *, reason: str, expected_version: int | None = None
 ) -> Payment:
+    """Finance holds a payment not yet paid, with a reason the officer will see. Audited."""
     _finance(actor)
     if payment.status not in {P.SCHEDULED, P.REQUESTED, P.APPROVED}:
         raise RuleBroken(f"This payment is {payment.status.value}: it cannot be held")

@@ -4,41 +4,20 @@ twice."""
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
-
+from tracker.data import reminders as reminder_data
 from tracker.data import users as user_data
-from tracker.data.returns import OPEN_STATUSES
-from tracker.extensions import db
-from tracker.models import Allocation, MilestoneReturn, Project, ReturnStatus, Role
+from tracker.models import Role
 from tracker.services import notify
 
 DUE_SOON_DAYS = 14
 
 
-def _due_returns(today: date):
-    return db.session.scalars(
-        select(MilestoneReturn)
-        .join(Project, MilestoneReturn.project_id == Project.id)
-        .join(Allocation, Project.allocation_id == Allocation.id)
-        .options(
-            joinedload(MilestoneReturn.project)
-            .joinedload(Project.allocation)
-            .joinedload(Allocation.organisation)
-        )
-        .where(
-            MilestoneReturn.status.in_(OPEN_STATUSES),
-            MilestoneReturn.due_on <= today + timedelta(days=DUE_SOON_DAYS),
-        )
-        .order_by(Allocation.organisation_id, MilestoneReturn.due_on)
-        .execution_options(yield_per=500)
-    )
-
-
 def send_reminders(today: date, base_url: str = "") -> dict[str, int]:
+    """Queues today's reminders and digests; returns how many of each were queued."""
     counts = {"grantee reminders": 0, "officer digests": 0}
     users_by_organisation: dict[int, list] = {}
-    for milestone_return in _due_returns(today):
+    due_by = today + timedelta(days=DUE_SOON_DAYS)
+    for milestone_return in reminder_data.open_returns_due_by(due_by):
         organisation_id = milestone_return.project.allocation.organisation_id
         if organisation_id not in users_by_organisation:
             users_by_organisation[organisation_id] = user_data.active_users_of_organisation(
@@ -62,22 +41,8 @@ def send_reminders(today: date, base_url: str = "") -> dict[str, int]:
                 dedupe_key=f"reminder:{milestone_return.id}:{user.id}:{today.isoformat()}",
             )
             counts["grantee reminders"] += queued is not None
-    waiting = (
-        db.session.scalar(
-            select(func.count(MilestoneReturn.id)).where(
-                MilestoneReturn.status == ReturnStatus.SUBMITTED
-            )
-        )
-        or 0
-    )
-    overdue = (
-        db.session.scalar(
-            select(func.count(MilestoneReturn.id)).where(
-                MilestoneReturn.status.in_(OPEN_STATUSES), MilestoneReturn.due_on < today
-            )
-        )
-        or 0
-    )
+    waiting = reminder_data.count_waiting_for_review()
+    overdue = reminder_data.count_overdue(today)
     for officer in user_data.active_users_with_role(Role.OFFICER):
         queued = notify.queue_email(
             officer.email,

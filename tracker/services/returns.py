@@ -10,6 +10,8 @@ from datetime import date
 
 from tracker.data import returns as return_data
 from tracker.data.store import ConcurrentChange, save
+from tracker.domain.money import format_pounds
+from tracker.infrastructure import clock
 from tracker.models import (
     MilestoneReturn,
     Rag,
@@ -23,9 +25,7 @@ from tracker.models import (
     Role,
     SpendCategory,
 )
-from tracker.models.base import utcnow
-from tracker.money import format_pounds
-from tracker.services import audit, notify
+from tracker.services import audit, notify, payments
 from tracker.services.errors import NotAllowed, RuleBroken
 
 S = ReturnStatus
@@ -49,6 +49,8 @@ STALE = (
 def check_can_edit(
     actor: audit.Actor, milestone_return: MilestoneReturn, expected_version: int | None
 ) -> None:
+    """Only the grantee may change a return, only while it is a draft or sent back, and only
+    from the version they last saw (else RuleBroken: someone else changed it)."""
     if actor.user is None or not actor.user.role.is_grantee:
         raise NotAllowed("Only the grantee can change a return")
     if milestone_return.status not in EDITABLE:
@@ -74,7 +76,7 @@ def _touch(
     else:
         sections.discard(section)
     milestone_return.completed_sections = sorted(sections)
-    milestone_return.updated_at = utcnow()
+    milestone_return.updated_at = clock.now()
     try:
         save(milestone_return)
     except ConcurrentChange as error:
@@ -131,6 +133,7 @@ def save_forecast(
     *,
     expected_version: int | None = None,
 ) -> None:
+    """The grantee's forecast spend for the quarters ahead; never negative."""
     check_can_edit(actor, milestone_return, expected_version)
     existing = {row.period_start: row for row in milestone_return.forecasts}
     for period_start, pence in amounts.items():
@@ -189,6 +192,7 @@ def save_milestones(
     *,
     expected_version: int | None = None,
 ) -> None:
+    """Progress on the milestones due in the return's period, and only those."""
     check_can_edit(actor, milestone_return, expected_version)
     due = {m.id for m in return_data.milestones_due(milestone_return)}
     if not set(progress) <= due:
@@ -217,6 +221,7 @@ def save_narrative(
     risks: str,
     expected_version: int | None = None,
 ) -> None:
+    """The grantee's account of progress (required) and risks (optional)."""
     check_can_edit(actor, milestone_return, expected_version)
     if not narrative.strip():
         raise RuleBroken("Describe the progress made in this period", "narrative")
@@ -232,6 +237,7 @@ def save_rag(
     *,
     expected_version: int | None = None,
 ) -> None:
+    """The grantee's own RAG rating of their project for the period. Audited."""
     check_can_edit(actor, milestone_return, expected_version)
     before = {"self_rag": milestone_return.self_rag}
     milestone_return.self_rag = rag
@@ -244,6 +250,7 @@ def save_rag(
 def mark_evidence_done(
     actor: audit.Actor, milestone_return: MilestoneReturn, *, expected_version: int | None = None
 ) -> None:
+    """Marks the evidence section done (a return may carry no evidence files)."""
     check_can_edit(actor, milestone_return, expected_version)
     _touch(actor, milestone_return, "evidence")
 
@@ -272,6 +279,8 @@ def save_response(
 
 
 def missing_sections(milestone_return: MilestoneReturn) -> list[str]:
+    """The sections still to complete before the return can be submitted (a sent-back return
+    also needs the grantee's response)."""
     needed = list(SECTIONS)
     if milestone_return.status == S.CHANGES_REQUESTED:
         needed.append("response")
@@ -333,7 +342,7 @@ def submit(
     before = {"status": milestone_return.status}
     stream = milestone_return.project.allocation.stream
     milestone_return.declared_by_name = declared_by_name.strip()
-    milestone_return.submitted_at = utcnow()
+    milestone_return.submitted_at = clock.now()
     if stream.requires_certifier_sign_off:
         milestone_return.status = S.AWAITING_SIGN_OFF
     else:
@@ -403,7 +412,7 @@ def sign_off(
         decision=ReviewDecision.SIGNED_OFF if approve else ReviewDecision.RETURNED_TO_DRAFTER,
         reasons=reason.strip(),
         decided_by_id=actor.user_id,
-        decided_at=utcnow(),
+        decided_at=clock.now(),
     )
     milestone_return.reviews.append(review)
     try:
@@ -443,10 +452,10 @@ def review(
     reasons: str,
     reviewer_rag: Rag,
     expected_version: int | None = None,
-    on_approval=None,
 ) -> MilestoneReturn:
-    """An officer approves a submitted return (it becomes final, and its payment is requested
-    in arrears through `on_approval`), or sends it back with reasons the grantee will see."""
+    """An officer approves a submitted return (it becomes final, and the payment its milestones
+    carry is requested in arrears, in the same transaction, whoever calls), or sends it back
+    with reasons the grantee will see."""
     if actor.user is None or actor.user.role != Role.OFFICER:
         raise NotAllowed("Only a programme officer can review a return")
     if milestone_return.status != S.SUBMITTED:
@@ -458,7 +467,7 @@ def review(
     before = {"status": milestone_return.status, "reviewer_rag": milestone_return.reviewer_rag}
     milestone_return.status = S.APPROVED if approve else S.CHANGES_REQUESTED
     milestone_return.reviewer_rag = reviewer_rag
-    milestone_return.reviewed_by_id, milestone_return.reviewed_at = actor.user_id, utcnow()
+    milestone_return.reviewed_by_id, milestone_return.reviewed_at = actor.user_id, clock.now()
     if not approve:
         milestone_return.grantee_response = ""
         milestone_return.completed_sections = [
@@ -470,7 +479,7 @@ def review(
         reasons=reasons.strip(),
         rag=reviewer_rag,
         decided_by_id=actor.user_id,
-        decided_at=utcnow(),
+        decided_at=clock.now(),
     )
     milestone_return.reviews.append(review_row)
     try:
@@ -495,8 +504,7 @@ def review(
             f"{_label(milestone_return)} has been approved.",
             "return approved",
         )
-        if on_approval is not None:
-            on_approval(actor, milestone_return)
+        payments.request_for_return(actor, milestone_return)
     else:
         _notify_grantees(
             milestone_return,

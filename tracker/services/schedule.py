@@ -4,11 +4,11 @@ from datetime import date, timedelta
 
 from tracker.data import returns as return_data
 from tracker.data.store import save
+from tracker.domain.periods import Quarter
+from tracker.domain.working_days import working_days_after
 from tracker.models import Allocation, MilestoneReturn, ReportingFrequency, ReturnStatus
-from tracker.periods import Quarter
 from tracker.services import audit
 from tracker.services.errors import RuleBroken
-from tracker.working_days import working_days_after
 
 
 def _month_end(day: date) -> date:

@@ -37,6 +37,7 @@ class Verdict:
 
 
 def token_hash(token: str) -> str:
+    """The only form in which a session's id is stored."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -49,6 +50,8 @@ def start(user: User, now: datetime) -> str:
 
 
 def end(user_session: UserSession, reason: SessionEndReason, now: datetime) -> None:
+    """Ends a live session (signed out, idle, expired, replaced...); an ended one is left as
+    it is."""
     if user_session.live:
         user_session.ended_at, user_session.ended_reason = now, reason
         save(user_session)

@@ -11,7 +11,7 @@ Three kinds of counter:
 - **the account**, for attempts from browsers that have never signed in to it: a few failures
   free, then a wait that doubles with each failure (30 seconds, a minute, … at most 15 minutes);
 - **a browser that has signed in to the account before** (it carries a signed cookie saying so:
-  `tracker/auth/known_browser.py`) has a counter of its own for that account, paced the same, so
+  `tracker/web/known_browser.py`) has a counter of its own for that account, paced the same, so
   failures elsewhere never hold up the owner at their own browser;
 - **an address**, for attempts from browsers unknown to the account they try (password spraying,
   and the CPU a flood of password hashes costs): a few failures free, then a short wait that

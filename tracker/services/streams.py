@@ -2,9 +2,9 @@ from datetime import date
 
 from tracker.data import streams as stream_data
 from tracker.data.store import DuplicateError, save
+from tracker.domain.money import format_pounds
+from tracker.domain.periods import FinancialYear
 from tracker.models import Department, FundingStream, ReportingFrequency, StreamBudget
-from tracker.money import format_pounds
-from tracker.periods import FinancialYear
 from tracker.services import audit, budget
 from tracker.services.errors import RuleBroken
 
@@ -93,6 +93,8 @@ def create_stream(
 
 
 def update_stream(actor: audit.Actor, stream: FundingStream, **values) -> FundingStream:
+    """An officer changes a stream's details; its code and GGIS id stay unique and its years in
+    order. Audited with the values before and after."""
     values["code"] = values.get("code", stream.code).strip().upper()
     values["ggis_scheme_id"] = (values.get("ggis_scheme_id") or "").strip() or None
     _check(

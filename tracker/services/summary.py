@@ -44,6 +44,8 @@ class Summary:
 
 
 def build(filters: Filters, today: date) -> Summary:
+    """The minister's summary: the headline figures and every panel, read from the running
+    totals."""
     rows = reporting.portfolio(filters)
     periods = reporting.spend_over_time(filters)
     profile = reporting.profile_to_date_by_stream(filters, today)

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from tracker.money import to_pounds
+from tracker.domain.money import to_pounds
 
 SCHEMA_VERSION = "1.4"
 CURRENCY = "GBP"
@@ -56,6 +56,7 @@ DEFAULT_PUBLISHER = Publisher("GB-GOR-D6", "Department for Education")
 
 
 def publisher_from(settings: Mapping[str, Any]) -> Publisher:
+    """Who publishes the 360Giving data: from the settings, else the department's default."""
     return Publisher(
         settings.get("THREE_SIXTY_GIVING_PUBLISHER_ID") or DEFAULT_PUBLISHER.org_id,
         settings.get("THREE_SIXTY_GIVING_PUBLISHER_NAME") or DEFAULT_PUBLISHER.name,
@@ -81,6 +82,7 @@ def _timestamp(moment: datetime) -> str:
 
 
 def location(gss_code: str, name: str) -> dict:
+    """A 360Giving location for a GSS code, with its geoCodeType where the code's prefix says it."""
     place = {"name": name, "geoCode": gss_code, "countryCode": "GB"}
     code_type = GEO_CODE_TYPES.get(gss_code[:3])
     if code_type:
@@ -177,8 +179,3 @@ def stream_package(metadata: Mapping, grants: Iterable[Mapping]) -> Iterator[str
     for key, value in metadata.items():
         yield f", {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
     yield "}\n"
-
-
-def build_package(metadata: Mapping, grants: Iterable[Mapping]) -> dict:
-    """The whole package as one dict (for small uses; the download streams instead)."""
-    return {"grants": list(grants), **metadata}

@@ -24,10 +24,12 @@ USED_CODE = "That code has already been used. Wait for your app to show a new co
 
 
 def offered_to(user: User) -> bool:
+    """Whether this user's role uses a second factor (everyone in government; not grantees)."""
     return user.role in TWO_FACTOR_ROLES
 
 
 def new_secret() -> str:
+    """A new random TOTP secret (base32)."""
     return pyotp.random_base32()
 
 
@@ -37,6 +39,7 @@ def code_at(secret: str, moment: datetime) -> str:
 
 
 def set_up_uri(secret: str, email: str) -> str:
+    """The otpauth:// address an authenticator app reads from the QR code."""
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
 
 

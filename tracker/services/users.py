@@ -1,10 +1,10 @@
 import re
 from datetime import datetime
 
-from tracker import clock
 from tracker.data import users as user_data
 from tracker.data.audit import lock_chain
 from tracker.data.store import DuplicateError, save
+from tracker.infrastructure import clock
 from tracker.models import GRANTEE_ROLES, Organisation, Role, SessionEndReason, User, UserSession
 from tracker.services import audit, sessions
 from tracker.services import sign_in_throttle as throttle
@@ -33,6 +33,7 @@ def create_user(
     password: str,
     organisation: Organisation | None = None,
     active: bool = True,
+    lead: bool = False,
 ) -> User:
     """A user has a name and a real-looking email address, used once; their organisation
     matches their role."""
@@ -44,6 +45,31 @@ def create_user(
     if not name.strip():
         raise RuleBroken("Enter the user's full name", "name")
     check_password(password, email=email)
+    return add_user(
+        actor,
+        email=email,
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
+        organisation=organisation,
+        active=active,
+        lead=lead,
+    )
+
+
+def add_user(
+    actor: audit.Actor,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password_hash: str,
+    organisation: Organisation | None = None,
+    active: bool = True,
+    lead: bool = False,
+) -> User:
+    """Stores a user whose password is already checked and hashed: by `create_user` (the demo
+    seed and `flask create-user`) or on accepting an invitation (the person chose it)."""
     _check_organisation(role, organisation)
     if user_data.user_by_email(email):
         raise RuleBroken("A user with this email address already exists", "email")
@@ -51,15 +77,19 @@ def create_user(
         email=email,
         name=name.strip(),
         role=role,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         organisation_id=organisation.id if organisation else None,
         active=active,
+        is_lead=lead and role == Role.GRANTEE,
     )
     try:
         save(user)
     except DuplicateError as error:
         raise RuleBroken("A user with this email address already exists", "email") from error
-    audit.record(actor, "user created", user, after=audit.snapshot(user, FIELDS))
+    after = audit.snapshot(user, FIELDS)
+    if user.is_lead:
+        after["is_lead"] = True
+    audit.record(actor, "user created", user, after=after)
     return user
 
 

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from tracker.domain.periods import FinancialYear
 from tracker.models import MilestoneReturn
-from tracker.periods import FinancialYear
 from tracker.services.schedule import reporting_periods
 
 THRESHOLD = Decimal("10")  # per cent either way
@@ -50,6 +50,8 @@ def expected_for_period(milestone_return: MilestoneReturn) -> int | None:
 def compare(
     milestone_return: MilestoneReturn, previous: MilestoneReturn | None
 ) -> list[Comparison]:
+    """A return's reported spend against the allocation's profile for the period and, where
+    there is one, against the previous return."""
     actual = sum(line.amount_pence for line in milestone_return.spend)
     rows = [
         Comparison(

@@ -8,6 +8,9 @@ from datetime import date
 
 from tracker.data import variations as variation_data
 from tracker.data.store import save
+from tracker.domain.money import format_pounds
+from tracker.domain.periods import FinancialYear, financial_years_between
+from tracker.infrastructure import clock
 from tracker.models import (
     Allocation,
     AllocationCategory,
@@ -18,9 +21,6 @@ from tracker.models import (
     VariationKind,
     VariationStatus,
 )
-from tracker.models.base import utcnow
-from tracker.money import format_pounds
-from tracker.periods import FinancialYear, financial_years_between
 from tracker.services import audit, budget, notify, schedule
 from tracker.services.errors import NotAllowed, RuleBroken
 
@@ -29,6 +29,7 @@ LIVE = {AllocationStatus.OFFERED, AllocationStatus.ACCEPTED, AllocationStatus.AC
 
 
 def current_terms(allocation: Allocation, kind: VariationKind) -> dict:
+    """The allocation's terms a variation of this kind would change, as they stand now."""
     if kind == K.REPROFILE_YEARS:
         return {str(row.financial_year): row.amount_pence for row in allocation.profile}
     if kind == K.REPROFILE_CATEGORIES:
@@ -122,7 +123,7 @@ def decide(
         variation.previous = current_terms(allocation, variation.kind)
         _apply(allocation, variation, working_days_to_report)
     variation.status = VariationStatus.APPROVED if approve else VariationStatus.REFUSED
-    variation.decided_by_id, variation.decided_at = actor.user_id, utcnow()
+    variation.decided_by_id, variation.decided_at = actor.user_id, clock.now()
     variation.decision_note = note.strip()
     save(variation)
     audit.record(

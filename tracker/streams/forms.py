@@ -8,9 +8,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.forms import GovDateField, MoneyField, TrackerForm, length_at_most
-from tracker.models import ReportingFrequency
-from tracker.periods import FinancialYear
+from tracker.domain.periods import FinancialYear
+from tracker.domain.statuses import ReportingFrequency
+from tracker.web.forms import GovDateField, MoneyField, TrackerForm, length_at_most
 
 YEARS = [(str(y), FinancialYear(y).label) for y in range(2015, 2036)]
 

@@ -1,17 +1,18 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from tracker.access import CIVIL_SERVANTS, current_actor, requires_role
 from tracker.data import allocations as allocation_data
 from tracker.data import audit as audit_data
 from tracker.data import streams as stream_data
-from tracker.models import ReportingFrequency, Role
-from tracker.pages import found, page_number, show_rule_broken
-from tracker.periods import FinancialYear
+from tracker.domain.periods import FinancialYear
+from tracker.domain.roles import Role
+from tracker.domain.statuses import ReportingFrequency
 from tracker.services import streams as stream_service
 from tracker.services.errors import RuleBroken
 from tracker.streams.forms import BudgetForm, StreamForm
-from tracker.transactions import commits
+from tracker.web.access import CIVIL_SERVANTS, current_actor, requires_role
+from tracker.web.pages import found, page_number, show_rule_broken
+from tracker.web.transactions import commits
 
 bp = Blueprint("streams", __name__, url_prefix="/streams")
 READERS = (*CIVIL_SERVANTS, Role.VIEWER)

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from tracker.domain.periods import FinancialYear
 from tracker.models import (
     Allocation,
     AllocationYear,
@@ -42,7 +43,6 @@ from tracker.models.totals import (
     TotalReturn,
     TotalReturnDue,
 )
-from tracker.periods import FinancialYear
 from tracker.totals import vocabulary as v
 
 CHUNK = 2_000

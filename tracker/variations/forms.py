@@ -2,9 +2,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired
 
-from tracker.forms import GovDateField, MoneyField, TrackerForm, length_at_most
-from tracker.models import SpendCategory
-from tracker.periods import FinancialYear
+from tracker.domain.periods import FinancialYear
+from tracker.domain.statuses import SpendCategory
+from tracker.web.forms import GovDateField, MoneyField, TrackerForm, length_at_most
 
 
 class ReasonForm(TrackerForm):

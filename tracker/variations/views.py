@@ -1,15 +1,16 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from tracker.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
 from tracker.data import allocations as allocation_data
 from tracker.data import variations as variation_data
-from tracker.models import Role, VariationKind, VariationStatus
-from tracker.pages import found, page_number, show_rule_broken
+from tracker.domain.roles import Role
+from tracker.domain.statuses import VariationKind, VariationStatus
 from tracker.services import variations as variation_service
 from tracker.services.errors import RuleBroken
-from tracker.transactions import commits
 from tracker.variations import forms
+from tracker.web.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
+from tracker.web.pages import found, page_number, show_rule_broken
+from tracker.web.transactions import commits
 
 bp = Blueprint("variations", __name__)
 KIND_TITLES = {

@@ -1,0 +1,254 @@
+"""Loads seeds/*.toml: the Hidden Harms streams (facts, with citations) and the illustrative demo
+data. Each loader is idempotent: what already exists (by code, org-id, email, identifier) is left
+as it is, so running the seed twice changes nothing."""
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from tracker.commands import demo_history
+from tracker.data import allocations as allocation_data
+from tracker.data import organisations as organisation_data
+from tracker.data import streams as stream_data
+from tracker.data import users as user_data
+from tracker.data.store import save
+from tracker.domain.money import PENCE_PER_POUND
+from tracker.domain.periods import Quarter
+from tracker.extensions import db
+from tracker.models import (
+    Department,
+    EvidenceRating,
+    Indicator,
+    Milestone,
+    OrganisationType,
+    Project,
+    ProjectTarget,
+    ReportingFrequency,
+    Role,
+)
+from tracker.services import allocations as allocation_service
+from tracker.services import organisations as organisation_service
+from tracker.services import streams as stream_service
+from tracker.services import users as user_service
+from tracker.services.audit import SYSTEM, Actor
+from tracker.services.errors import RuleBroken
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+# Illustrative evidence ratings for the demo projects (made up, not the What Works centres').
+DEMO_EVIDENCE = {
+    "SWIS": EvidenceRating.SIGNS_OF_POTENTIAL,
+    "TRF": EvidenceRating.PROMISING,
+}
+ALLOCATION_STEPS = {
+    "draft": [],
+    "offered": ["offer"],
+    "accepted": ["offer", "accept"],
+    "active": ["offer", "accept", "activate"],
+}
+
+
+def _read(name: str) -> dict:
+    with open(SEEDS / name, "rb") as handle:
+        return tomllib.load(handle)
+
+
+def load_streams() -> int:
+    """The Hidden Harms streams. Returns how many were added."""
+    data = _read("hidden_harms.toml")
+    for department in data["departments"]:
+        if stream_data.department_by_org_id(department["org_id"]) is None:
+            save(Department(name=department["name"], org_id=department["org_id"]))
+    added = 0
+    for entry in data["streams"]:
+        if stream_data.stream_by_code(entry["code"]) is not None:
+            continue
+        department = (
+            stream_data.department_by_org_id(entry["department"])
+            if entry.get("department")
+            else None
+        )
+        stream = stream_service.create_stream(
+            SYSTEM,
+            code=entry["code"],
+            name=entry["name"],
+            department=department,
+            funder_note=entry.get("funder_note", ""),
+            announced_pence=entry["announced_pounds"] * PENCE_PER_POUND,
+            announced_amount_note=entry.get("announced_amount_note", ""),
+            announced_on=entry.get("announced_on", data["defaults"]["announced_on"]),
+            first_year=entry["first_year"],
+            last_year=entry["last_year"],
+            reporting_frequency=ReportingFrequency.QUARTERLY,
+            description=entry["description"],
+            source_citation=data["sources"][entry["source"]],
+            budget_note=entry.get("budget_note", data["defaults"]["budget_note"]),
+            requires_certifier_sign_off=entry.get("requires_certifier_sign_off", False),
+        )
+        for indicator in entry["indicators"]:
+            save(Indicator(stream_id=stream.id, **indicator))
+        budget = entry.get("budget") or [
+            {"year": entry["first_year"], "resource_pounds": entry["announced_pounds"]}
+        ]
+        for year in budget:
+            stream_service.set_budget(
+                SYSTEM,
+                stream,
+                year["year"],
+                resource_pence=year.get("resource_pounds", 0) * PENCE_PER_POUND,
+                capital_pence=year.get("capital_pounds", 0) * PENCE_PER_POUND,
+            )
+        added += 1
+    return added
+
+
+def load_demo(password: str, history: bool = False) -> dict[str, int]:
+    """Illustrative organisations, users, allocations, projects and milestones; with history,
+    past returns filled in and approved and their payments paid (see demo_history)."""
+    if len(password) < 12:
+        raise RuleBroken("Set TRACKER_DEMO_PASSWORD to 12 characters or more")
+    data = _read("demo.toml")
+    counts = {"organisations": 0, "users": 0, "allocations": 0}
+    for entry in data["organisations"]:
+        if organisation_data.organisation_by_org_id(entry["org_id"]) is None:
+            organisation_service.create_organisation(
+                SYSTEM,
+                name=entry["name"],
+                type=OrganisationType(entry["type"]),
+                org_id=entry["org_id"],
+                region=entry.get("region", ""),
+                local_authority_code=entry.get("local_authority_code", ""),
+                is_illustrative=True,
+            )
+            counts["organisations"] += 1
+
+    def ensure_user(email: str, name: str, role: Role, organisation=None, lead=False) -> None:
+        if user_data.user_by_email(email) is None:
+            user_service.create_user(
+                SYSTEM,
+                email=email,
+                name=name,
+                role=role,
+                password=password,
+                organisation=organisation,
+                lead=lead,
+            )
+            counts["users"] += 1
+
+    for entry in data["users"]:
+        ensure_user(entry["email"], entry["name"], Role(entry["role"]))
+    for entry in data["organisations"]:
+        organisation = organisation_data.organisation_by_org_id(entry["org_id"])
+        ensure_user(
+            f"grantee@{organisation.slug}.demo.org.uk",
+            f"Grantee at {organisation.name} (demo)",
+            Role.GRANTEE,
+            organisation,
+            lead=True,  # each demo organisation's grantee user leads its team
+        )
+        if organisation.type == OrganisationType.LOCAL_AUTHORITY:
+            ensure_user(
+                f"certifier@{organisation.slug}.demo.org.uk",
+                f"Chief finance officer at {organisation.name} (demo)",
+                Role.CERTIFIER,
+                organisation,
+            )
+
+    drafter = Actor(user_data.user_by_email("officer@demo.gov.uk"), "seed")
+    finance = (
+        user_data.user_by_email("finance@demo.gov.uk"),
+        user_data.user_by_email("finance2@demo.gov.uk"),
+    )
+    approver = Actor(user_data.user_by_email("officer2@demo.gov.uk"), "seed")
+    allocations = list(data["allocations"])
+    trf = data["trf"]
+    for org_id in trf["organisations"]:
+        allocations.append(
+            {
+                "identifier": f"360G-HHT-DEMO-TRF-{org_id.rsplit('-', 1)[1]}",
+                "stream": trf["stream"],
+                "organisation": org_id,
+                "title": "Trusted relationships for young people at risk "
+                "of exploitation (illustrative)",
+                "pounds": trf["pounds_each"],
+                "awarded_on": date(2020, 6, 15),
+                "planned_start": date(2020, 7, 1),
+                "planned_end": date(2021, 3, 31),
+                "status": "active",
+            }
+        )
+    for entry in allocations:
+        if allocation_data.allocation_by_identifier(entry["identifier"]) is not None:
+            continue
+        stream = stream_data.stream_by_code(entry["stream"])
+        organisation = organisation_data.organisation_by_org_id(entry["organisation"])
+        allocation = allocation_service.create_allocation(
+            drafter,
+            stream=stream,
+            organisation=organisation,
+            title=entry["title"],
+            amount_pence=entry["pounds"] * PENCE_PER_POUND,
+            awarded_on=entry["awarded_on"],
+            planned_start=entry["planned_start"],
+            planned_end=entry["planned_end"],
+            profile={int(y): p * PENCE_PER_POUND for y, p in entry.get("profile", {}).items()},
+            identifier=entry["identifier"],
+            is_illustrative=True,
+        )
+        _demo_project(allocation, stream)
+        for action in ALLOCATION_STEPS[entry["status"]]:
+            allocation_service.change_status(
+                approver, allocation, action, second_approval_threshold_pence=100_000_00
+            )
+        if entry["status"] == "active" and history:
+            grantee = user_data.user_by_email(f"grantee@{organisation.slug}.demo.org.uk")
+            demo_history.fill(allocation, drafter.user, finance, grantee)
+        counts["allocations"] += 1
+    return counts
+
+
+def _demo_project(allocation, stream) -> None:
+    """One illustrative project per allocation, a target per indicator, and a milestone at the
+    end of each quarter of its planned dates (the last one carrying a payment)."""
+    project = Project(
+        allocation_id=allocation.id,
+        title=allocation.title,
+        is_illustrative=True,
+        summary="Illustrative project made for the demo.",
+        intervention_type="Direct support",
+        location=allocation.organisation.name,
+        evidence_rating=DEMO_EVIDENCE.get(stream.code, EvidenceRating.NOT_YET_RATED),
+    )
+    save(project)
+    indicators = db.session.scalars(select(Indicator).where(Indicator.stream_id == stream.id))
+    for n, indicator in enumerate(indicators):
+        save(ProjectTarget(project_id=project.id, indicator_id=indicator.id, target=20 * (n + 1)))
+    quarter = Quarter.containing(allocation.planned_start)
+    ends = []
+    while quarter.start <= allocation.planned_end:
+        ends.append(quarter)
+        quarter = (
+            Quarter(quarter.year, quarter.number + 1)
+            if quarter.number < 4
+            else Quarter(quarter.year.next(), 1)
+        )
+    for i, q in enumerate(ends):
+        last = i == len(ends) - 1
+        save(
+            Milestone(
+                project_id=project.id,
+                title=f"Delivery to the end of {q.label}",
+                due_on=q.end,
+                payment_pence=allocation.amount_pence // 10 if last else None,
+            )
+        )
+
+
+def seed(demo: bool, password: str, environment: str, history: bool = False) -> dict[str, int]:
+    if demo and environment == "production":
+        raise RuleBroken("Demo data is never loaded where TRACKER_ENV=production")
+    counts = {"streams": load_streams()}
+    if demo:
+        counts.update(load_demo(password, history))
+    return counts

@@ -1,0 +1,101 @@
+"""The words of the grant world that every layer shares: the statuses, kinds and ratings a
+record can hold. The models store them; views, forms and services read them from here."""
+
+import enum
+
+
+class SessionEndReason(enum.StrEnum):
+    SIGNED_OUT = "signed out"
+    IDLE = "idle"
+    EXPIRED = "expired"
+    REPLACED = "replaced"
+    USER_DEACTIVATED = "user deactivated"
+    PASSWORD_CHANGED = "password changed"  # noqa: S105 (a reason, not a password)
+
+
+class ReportingFrequency(enum.StrEnum):
+    QUARTERLY = "quarterly"
+    MONTHLY = "monthly"
+
+
+class EvidenceRating(enum.StrEnum):
+    """Strength of evidence that the intervention works, in the What Works centres' terms."""
+
+    NOT_YET_RATED = "not yet rated"
+    PROMISING = "promising"
+    SIGNS_OF_POTENTIAL = "signs of potential"
+    MODERATE = "moderate"
+    STRONG = "strong"
+    NO_EFFECT = "evidence of no effect"
+
+
+class MilestoneStatus(enum.StrEnum):
+    PLANNED = "planned"
+    COMPLETED = "completed"
+    MISSED = "missed"
+
+
+class PaymentStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    PAID = "paid"
+    HELD = "held"
+
+
+class OrganisationType(enum.StrEnum):
+    LOCAL_AUTHORITY = "local authority"
+    SCHOOL_OR_TRUST = "school or trust"
+    POLICE_FORCE = "police force"
+    CHARITY = "charity"
+    OTHER = "other"
+
+
+class ReturnStatus(enum.StrEnum):
+    NOT_STARTED = "not started"
+    DRAFT = "draft"
+    AWAITING_SIGN_OFF = "awaiting sign-off"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes requested"
+    APPROVED = "approved"
+
+
+class Rag(enum.StrEnum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+
+class SpendCategory(enum.StrEnum):
+    STAFF = "staff"
+    DELIVERY = "delivery"
+    OVERHEADS = "overheads"
+    CAPITAL = "capital"
+
+
+class ReviewDecision(enum.StrEnum):
+    SIGNED_OFF = "signed off"
+    RETURNED_TO_DRAFTER = "returned to drafter"
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes requested"
+
+
+class AllocationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class VariationKind(enum.StrEnum):
+    REPROFILE_YEARS = "reprofile years"
+    REPROFILE_CATEGORIES = "reprofile categories"
+    EXTEND_END_DATE = "extend end date"
+
+
+class VariationStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
