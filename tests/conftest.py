@@ -21,6 +21,7 @@ from tools.postgres_server import throwaway_postgres
 
 DEMO_PASSWORD = "demo-password-for-tests"
 OFFICER = "officer@demo.gov.uk"
+OFFICER_NAME = "Olu Officer (demo)"
 OFFICER_2 = "officer2@demo.gov.uk"
 FINANCE = "finance@demo.gov.uk"
 FINANCE_2 = "finance2@demo.gov.uk"

@@ -27,29 +27,18 @@ def value_of(response, field: str) -> str | None:
 
 
 def history_rows(response) -> list[dict]:
-    """The history table, newest first: who, what, and the before and after values."""
+    """The history, newest first: when, and what happened in words."""
     heading = soup_of(response).find(id="history")
     assert heading is not None, "no history on the page"
-    table = heading.find_next("table")
-    if table is None:
+    listing = heading.find_next("ol", class_="tracker-audit")
+    if listing is None:
         return []
-
-    def values(cell) -> dict[str, str]:
-        found = {}
-        for item in cell.find_all("li"):
-            key = " ".join(item.span.get_text(" ").split())
-            item.span.extract()
-            found[key] = " ".join(item.get_text(" ").split()).removeprefix(": ")
-        return found
-
     return [
         {
-            "who": cells[1].get_text(strip=True),
-            "what": cells[2].get_text(strip=True),
-            "before": values(cells[3]),
-            "after": values(cells[4]),
+            "when": " ".join(item.find(class_="govuk-caption-m").get_text(" ").split()),
+            "sentence": " ".join(item.find(class_="tracker-audit__sentence").get_text(" ").split()),
         }
-        for cells in (row.find_all("td") for row in table.tbody.find_all("tr"))
+        for item in listing.find_all("li", recursive=False)
     ]
 
 

@@ -111,7 +111,7 @@ ALLOWED = "Error: The selected file must be a PDF, DOCX, XLSX, CSV, PNG or JPEG"
         (
             b"%PDF-1.4 then\x00binary",
             "report.csv",
-            "Error: The selected file is called .csv but it is not a CSV file",
+            "Error: report.csv is not a CSV file, although its name ends in .csv",
         ),
         (b"a,b\r\n1,\x002\r\n", "spend.csv", ALLOWED),
         (PDF, "report.pdf.exe", ALLOWED),
@@ -276,17 +276,17 @@ IMPORT_REFUSALS = [
     (
         lambda: csv_bytes(HEADER, GOOD_ROW.replace("School", "Sch\x00ool")),
         "allocations.csv",
-        "Error: The selected file is called .csv but it is not a CSV file",
+        "Error: allocations.csv is not a CSV file, although its name ends in .csv",
     ),
     (
         lambda: ELF,
         "allocations.csv",
-        "Error: The selected file is called .csv but it is not a CSV file",
+        "Error: allocations.csv is not a CSV file, although its name ends in .csv",
     ),
     (
         lambda: PE,
         "allocations.xlsx",
-        "Error: The selected file is called .xlsx but it is not a Excel file",
+        "Error: allocations.xlsx is not an Excel file, although its name ends in .xlsx",
     ),
     (
         lambda: csv_bytes(HEADER, *["S,O,t,1,d,d,d"] * 200_001),

@@ -27,6 +27,16 @@ PARAMETERS = [
     "panel",
     "show",
     "next",
+    "person",
+    "organisation",
+    "object",
+    "object_id",
+    "action",
+    "since",
+    "until",
+    "sign_ins",
+    "after",
+    "before",
 ]
 ROLES = {Role.OFFICER: OFFICER, Role.ADMIN: ADMIN, Role.GRANTEE: LAMBETH_GRANTEE}
 SKIPPED = {"static", "auth.sign_out", "main.health"}

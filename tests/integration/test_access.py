@@ -55,6 +55,7 @@ VISITORS = (
 ROUTES_TEXT = """
 # method endpoint                          anon  grant other cert  offic finan view  admin
 GET  admin.audit_log                       sign  403   403   403   403   403   403   ok
+GET  admin.audit_csv                       sign  403   403   403   403   403   403   ok
 GET  admin.edit_user                       sign  403   403   403   403   403   403   ok
 POST admin.edit_user                       sign  403   403   403   403   403   403   ok
 GET  admin.list_users                      sign  403   403   403   403   403   403   ok

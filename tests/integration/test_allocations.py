@@ -4,7 +4,7 @@ second-officer rule, moving through the statuses, changing a draft, and the hist
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import FINANCE, OFFICER, OFFICER_2, VIEWER, text_of
+from tests.conftest import FINANCE, OFFICER, OFFICER_2, OFFICER_NAME, VIEWER, text_of
 from tests.factories import organisation, stream
 from tests.reading import count, error_beside, history_rows, soup_of, value_of
 from tracker.models import (
@@ -165,9 +165,8 @@ def test_making_an_allocation_writes_an_audit_event_shown_on_its_page(officer, t
     assert event.after["status"] == "draft"
     assert event.after["profile"] == {"2020": 10_000_00}
     [row] = history_rows(officer.get(f"/allocations/{made.id}"))
-    assert row["who"] == OFFICER
-    assert row["what"] == "Allocation created"
-    assert row["after"]["amount"] == "£10,000.00"
+    assert row["sentence"].startswith(f"{OFFICER_NAME} created the allocation {made.identifier}")
+    assert "the amount £10,000," in row["sentence"]
 
 
 def test_an_allocation_may_take_exactly_what_is_left(officer, transaction):
@@ -471,18 +470,14 @@ def test_an_allocation_moves_from_draft_to_offered_accepted_active_and_closed(of
     assert "Change status" not in text_of(page)
     assert "Change details" not in text_of(page)
     rows = history_rows(page)
-    assert [row["what"] for row in rows] == [
-        "Allocation closed",
-        "Allocation active",
-        "Allocation accepted",
-        "Allocation offered",
-        "Allocation created",
+    named = f"the allocation {made.identifier} to {made.organisation.name}"
+    assert [row["sentence"].split(":")[0].removesuffix(".") for row in rows[:4]] == [
+        f"{OFFICER_NAME} closed {named}",
+        f"{OFFICER_NAME} activated {named}",
+        f"{OFFICER_NAME} recorded the grantee's acceptance of {named}",
+        f"{OFFICER_NAME} offered {named}",
     ]
-    assert all(row["who"] == OFFICER for row in rows)
-    assert rows[0]["before"]["status"] == "active"
-    assert rows[0]["after"]["status"] == "closed"
-    assert rows[2]["before"]["status"] == "offered"
-    assert rows[2]["after"]["status"] == "accepted"
+    assert rows[4]["sentence"].startswith(f"{OFFICER_NAME} created {named}")
     # The money stays allocated once closed.
     assert streams_row(officer.get("/streams"), "CSA-STF")["allocated"] == "£50,000.00"
 
@@ -562,8 +557,8 @@ def test_withdrawing_an_allocation_frees_its_money(officer, transaction):
         "reason": "The council has stopped the project",
     }
     newest = history_rows(officer.get(f"/allocations/{active.id}"))[0]
-    assert newest["what"] == "Allocation withdrawn"
-    assert newest["after"]["reason"] == "The council has stopped the project"
+    assert newest["sentence"].startswith(f"{OFFICER_NAME} withdrew the allocation")
+    assert newest["sentence"].endswith(": reason “The council has stopped the project”.")
 
     # The money freed can be allocated again: £700,000 now fits where £400,000.01 did not.
     create(officer, transaction, "TRF", amount="700,000")
@@ -603,9 +598,8 @@ def test_an_officer_changes_a_draft_and_the_history_shows_before_and_after(offic
         "profile": {"2020": 25_000_00},
     }
     newest = history_rows(officer.get(f"/allocations/{made.id}"))[0]
-    assert newest["what"] == "Allocation changed"
-    assert newest["before"]["amount"] == "£20,000.00"
-    assert newest["after"]["amount"] == "£25,000.00"
+    assert newest["sentence"].startswith(f"{OFFICER_NAME} changed the allocation")
+    assert "the amount from £20,000 to £25,000" in newest["sentence"]
     assert streams_row(officer.get("/streams"), "CSA-STF")["allocated"] == "£25,000.00"
 
 

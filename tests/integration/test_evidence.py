@@ -353,8 +353,8 @@ def test_a_path_in_the_uploaded_name_is_dropped_from_the_name_kept(signed_in, tr
         ("empty.pdf", lambda: b"", "The selected file is empty"),
         ("setup.exe", windows_executable, ALLOWED_MESSAGE),
         ("invoice.pdf", windows_executable, ALLOWED_MESSAGE),
-        ("scan.pdf", png_file, "The selected file is called .pdf but it is not a PDF file"),
-        ("photo.png", pdf_file, "The selected file is called .png but it is not a PNG file"),
+        ("scan.pdf", png_file, "scan.pdf is not a PDF file, although its name ends in .pdf"),
+        ("photo.png", pdf_file, "photo.png is not a PNG file, although its name ends in .png"),
         ("notes", csv_file, ALLOWED_MESSAGE),
         (
             "spend.xlsx",

@@ -317,14 +317,18 @@ def _docx() -> bytes:
     return out.getvalue()
 
 
+NOT_CSV = "allocations.csv is not a CSV file, although its name ends in .csv"
+NOT_EXCEL = "allocations.xlsx is not an Excel file, although its name ends in .xlsx"
+
+
 @pytest.mark.parametrize(
     ("filename", "content", "message"),
     [
-        ("allocations.csv", PNG, "The selected file is called .csv but it is not a CSV file"),
-        ("allocations.xlsx", b"%PDF-1.7 ...", "is called .xlsx but it is not a Excel file"),
-        ("allocations.xlsx", _docx(), "is called .xlsx but it is not a Excel file"),
-        ("allocations.xlsx", csv_file([row()]), "is called .xlsx but it is not a Excel file"),
-        ("allocations.csv", xlsx_file([row()]), "is called .csv but it is not a CSV file"),
+        ("allocations.csv", PNG, NOT_CSV),
+        ("allocations.xlsx", b"%PDF-1.7 ...", NOT_EXCEL),
+        ("allocations.xlsx", _docx(), NOT_EXCEL),
+        ("allocations.xlsx", csv_file([row()]), NOT_EXCEL),
+        ("allocations.csv", xlsx_file([row()]), NOT_CSV),
         ("allocations.txt", csv_file([row()]), "must be a CSV or Excel (.xlsx) file"),
         ("allocations.csv", b"", "The selected file is empty"),
         ("allocations.csv", csv_file([]), "The file has no allocations in it"),

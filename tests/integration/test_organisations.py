@@ -4,7 +4,7 @@ happens when someone types something strange or hostile."""
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import FINANCE, OFFICER, VIEWER, text_of
+from tests.conftest import FINANCE, OFFICER, OFFICER_NAME, VIEWER, text_of
 from tests.factories import organisation
 from tests.reading import count, error_beside, history_rows, soup_of, value_of
 from tracker.models import AuditEvent, Organisation, OrganisationType
@@ -153,10 +153,10 @@ def test_an_officer_adds_an_organisation_and_it_is_stored_and_audited(officer, t
     page = officer.get(response.headers["Location"])
     assert "Safe Futures Trust has been added" in text_of(page)
     [created] = history_rows(page)
-    assert created["who"] == OFFICER
-    assert created["what"] == "Organisation created"
-    assert created["after"]["org id"] == "GB-CHC-1234567"
-    assert created["after"]["name"] == "Safe Futures Trust"
+    assert created["sentence"].startswith(
+        f"{OFFICER_NAME} added the organisation Safe Futures Trust: the type “charity”"
+    )
+    assert "the org-id “GB-CHC-1234567”" in created["sentence"]
 
     event = transaction.scalars(
         select(AuditEvent).where(
@@ -284,14 +284,12 @@ def test_an_officer_changes_an_organisation_and_its_history_shows_before_and_aft
     page = officer.get(f"/organisations/{southampton.id}")
     assert "The organisation has been updated" in text_of(page)
     rows = history_rows(page)
-    assert rows[0] == {
-        "who": OFFICER,
-        "what": "Organisation changed",
-        "before": {"name": "Southampton City Council"},
-        "after": {"name": "Southampton City Council (children's services)"},
-    }
-    assert rows[-1]["what"] == "Organisation created"
-    assert rows[-1]["who"] == "System"
+    assert rows[0]["sentence"] == (
+        f"{OFFICER_NAME} changed the organisation Southampton City Council (children's "
+        "services): the name from “Southampton City Council” to “Southampton City Council "
+        "(children's services)”."
+    )
+    assert rows[-1]["sentence"].startswith("The service added the organisation Southampton")
 
     event = transaction.scalars(
         select(AuditEvent)

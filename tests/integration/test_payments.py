@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import FINANCE, FINANCE_2, LAMBETH_GRANTEE, OFFICER, OFFICER_2, VIEWER, text_of
 from tests.factories import actor, user
+from tracker.domain.money import format_pounds
 from tracker.models import (
     Allocation,
     AuditEvent,
@@ -324,7 +325,12 @@ def test_finance_approves_a_payment_and_marks_it_paid_with_date_and_reference(
     assert payment_made.actor_id == payment_made.after["paid_by_id"] == stored.paid_by_id
     page = text_of(finance.get(f"/payments/{payment.id}"))
     assert f"{today.day} {today:%B %Y}, reference BACS-2020-0042" in page
-    assert "Payment paid" in page and "Payment approved" in page
+    assert (
+        f"marked as paid the payment of {format_pounds(payment.amount_pence)} on "
+        f"{payment.allocation.identifier}: the date paid set to {today.day} {today:%B %Y} and "
+        "the payment reference set to “BACS-2020-0042”." in page
+    )
+    assert f"approved the payment of {format_pounds(payment.amount_pence)}" in page
 
 
 def test_the_date_paid_is_not_in_the_future_nor_before_the_approval(signed_in, transaction):

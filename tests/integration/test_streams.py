@@ -4,7 +4,7 @@ budget, changing it, who may do what, and the history every change leaves."""
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import OFFICER, VIEWER, text_of
+from tests.conftest import OFFICER, OFFICER_NAME, VIEWER, text_of
 from tests.factories import stream
 from tests.reading import count, error_beside, history_rows, soup_of, value_of
 from tracker.models import AuditEvent, Department, FundingStream, StreamBudget
@@ -183,11 +183,13 @@ def test_an_officer_sets_up_a_stream_and_it_is_stored_and_audited(signed_in, tra
     assert created.after["announced_pence"] == 1_500_000_00
     assert created.after["announced_on"] == "2020-05-21"
     [shown] = history_rows(officer.get(f"/streams/{made.id}/history"))
-    assert shown["who"] == OFFICER
-    assert shown["what"] == "Stream created"
-    assert shown["before"] == {}
-    assert shown["after"]["code"] == "ONLINE-HARMS"
-    assert shown["after"]["name"] == "Online harms to children fund"
+    assert shown["sentence"].startswith(
+        f"{OFFICER_NAME} created the stream “Online harms to children fund”: "
+        "the code “ONLINE-HARMS”"
+    )
+    assert "the announced amount £1,500,000, the announcement date 21 May 2020" in (
+        shown["sentence"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -438,15 +440,13 @@ def test_an_officer_changes_a_stream_and_the_history_shows_before_and_after(sign
     assert history.status_code == 200
     assert f"History of {flows.name}" in text_of(history)
     rows = history_rows(history)
-    assert rows[0] == {
-        "who": OFFICER,
-        "what": "Stream changed",
-        "before": {"name": old_name},
-        "after": {"name": "FLOWS: finding legal options for women survivors"},
-    }
+    assert rows[0]["sentence"] == (
+        f"{OFFICER_NAME} changed the stream “FLOWS: finding legal options for women survivors”: "
+        f"the name from “{old_name}” to “FLOWS: finding legal options for women survivors”."
+    )
     # Its setting up and first budget, by the seed, are there too (oldest last).
-    assert [row["what"] for row in rows[1:]] == ["Budget set", "Stream created"]
-    assert rows[-1]["who"] == "System"
+    assert rows[1]["sentence"].startswith("The service set the budget of")
+    assert rows[-1]["sentence"].startswith("The service created the stream")
 
 
 def test_changing_a_stream_to_another_streams_code_is_refused(signed_in, transaction):
@@ -484,18 +484,10 @@ def test_the_budget_history_appears_on_the_streams_history_page(signed_in, trans
         == 302
     )
     newest = history_rows(officer.get(f"/streams/{csa.id}/history"))[0]
-    assert newest["who"] == OFFICER
-    assert newest["what"] == "Budget set"
-    assert newest["before"] == {
-        "financial year": "2020",
-        "resource": "£2,800,000.00",
-        "capital": "£0.00",
-    }
-    assert newest["after"] == {
-        "financial year": "2020",
-        "resource": "£2,000,000.00",
-        "capital": "£800,000.00",
-    }
+    assert newest["sentence"] == (
+        f"{OFFICER_NAME} set the budget of “{csa.name}” for 2020-21: "
+        "resource (RDEL) from £2,800,000 to £2,000,000 and capital (CDEL) from £0 to £800,000."
+    )
 
 
 # --- who may do what ---------------------------------------------------------------------------

@@ -544,9 +544,13 @@ def test_the_history_of_what_was_agreed_is_kept_and_shown_on_the_allocation(sign
         assert "Refused" in rows[1] and "2020-21: £200,000.00 to £150,000.00" in rows[1]
         assert "Approved" in rows[2] and "2021-22: £250,000.00 to £240,000.00" in rows[2]
     history = words(soup_of(officer.get(f"/allocations/{allocation.id}")).find(id="history").parent)
-    assert history.count("Variation approved") == 2
-    assert history.count("Variation refused") == 1
-    assert history.count("Variation requested") == 3
+    assert history.count("approved a variation of the allocation") == 2, history
+    assert history.count("refused a variation of the allocation") == 1
+    assert history.count("asked for a variation of the allocation") == 3
+    assert (
+        "reprofile years: the profile for 2020-21 from £200,000 to £210,000 and the profile for "
+        "2021-22 from £250,000 to £240,000" in history
+    )
 
 
 # --- who may see ----------------------------------------------------------------------------

@@ -1,14 +1,30 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+import csv
+import io
+import re
+from datetime import UTC, date, datetime
 
-from tracker.admin.forms import ConfirmForm, UserForm
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+
+from tracker.admin.forms import AuditFilterForm, ConfirmForm, UserForm
 from tracker.data import audit as audit_data
 from tracker.data import organisations as organisation_data
 from tracker.data import users as user_data
+from tracker.data.audit import AuditFilters
 from tracker.domain.roles import Role
-from tracker.services import two_factor
+from tracker.services import audit_sentences, two_factor
 from tracker.services import users as user_service
 from tracker.services.errors import RuleBroken
 from tracker.web.access import current_actor, requires_role
+from tracker.web.downloads import formula_safe
 from tracker.web.pages import found, id_or_none, page_number, show_rule_broken
 from tracker.web.transactions import commits
 
@@ -71,10 +87,109 @@ def edit_user(user_id: int):
     )
 
 
+def _audit_filters() -> tuple[AuditFilterForm, AuditFilters | None]:
+    """The filters in the query string, or None (with errors on the form) when one is wrong."""
+    form = AuditFilterForm(request.args)
+    form.organisation.choices = [("", "Any organisation")] + [
+        (str(o.id), o.name) for o in organisation_data.all_organisations()
+    ]
+    form.object.choices = [("", "Any kind")] + [
+        (kind, kind.replace("_", " ").capitalize()) for kind in audit_data.object_types()
+    ]
+    form.action.choices = [("", "Anything")] + [
+        (action, action.capitalize()) for action in audit_data.actions()
+    ]
+    if not form.validate():
+        return form, None
+    actor_id = None
+    if form.person.data:
+        person = user_data.user_by_email(form.person.data)
+        if person is None:
+            form.person.errors = [f"No user has the email address {form.person.data}"]
+            return form, None
+        actor_id = person.id
+    since, until = _day(form.since), _day(form.until)
+    if form.since.errors or form.until.errors:
+        return form, None
+    if since and until and until < since:
+        form.until.errors = ["The date to must be the same as or after the date from"]
+        return form, None
+    sign_ins = form.sign_ins.data if form.sign_ins.data in SIGN_IN_CHOICES else "hidden"
+    return form, AuditFilters(
+        actor_id=actor_id,
+        organisation_id=id_or_none(form.organisation.data),
+        object_type=form.object.data or None,
+        object_id=id_or_none(form.object_id.data),
+        action=form.action.data or None,
+        since=since,
+        until=until,
+        sign_ins=sign_ins,
+    )
+
+
+def _csv_text(rows):
+    """CSV in pieces, with a byte-order mark for Excel; text a spreadsheet would run as a formula
+    kept as text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([formula_safe(c) if isinstance(c, str) else c for c in row])
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate(0)
+    yield buffer.getvalue()
+
+
+SIGN_IN_CHOICES = {"hidden", "shown", "only"}
+
+
+def _day(field) -> date | None:
+    text = (field.data or "").strip()
+    if not text:
+        return None
+    try:
+        if "-" in text and len(text.split("-")[0]) == 4:
+            return date.fromisoformat(text)
+        day, month, year = (int(part) for part in re.split(r"[/ .-]", text))
+        return date(year, month, day)
+    except ValueError:
+        field.errors = [f"{field.label.text} must be a real date, like 31/3/2021"]
+        return None
+
+
 @bp.get("/audit")
 @requires_role(Role.ADMIN)
 def audit_log():
-    return render_template("admin/audit.html", page=audit_data.audit_page(page_number()))
+    form, filters = _audit_filters()
+    if filters is None:
+        return render_template("admin/audit.html", form=form, page=None, entries=[])
+    page = audit_data.audit_page(
+        page_number(),
+        filters,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+    )
+    return render_template(
+        "admin/audit.html", form=form, page=page, entries=audit_sentences.describe(page.items)
+    )
+
+
+@bp.get("/audit.csv")
+@requires_role(Role.ADMIN)
+def audit_csv():
+    """The trail as the filters leave it, every row (not only one page), in words."""
+    _form, filters = _audit_filters()
+    if filters is None:
+        return redirect(url_for("admin.audit_log", **request.args))
+    rows = audit_sentences.csv_rows(filters)
+    response = Response(
+        stream_with_context(_csv_text(rows)), content_type="text/csv; charset=utf-8"
+    )
+    stamp = f"{datetime.now(UTC):%Y-%m-%dT%H%M%SZ}"
+    response.headers["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
+    return response
 
 
 @bp.get("/outbox")

@@ -46,7 +46,7 @@ class AllocationForm(TrackerForm):
     identifier = StringField(
         "360Giving identifier",
         widget=GovTextInput(),
-        description="Leave blank and one will be made, like 360G-HHT-SWIS-1A2B3C4D",
+        description="Leave blank and one will be made",
         validators=[
             Optional(),
             Length(max=100, message="The identifier must be 100 characters or fewer"),
@@ -67,6 +67,15 @@ def allocation_form_class(stream: FundingStream) -> type[AllocationForm]:
     class StreamAllocationForm(AllocationForm):
         pass
 
+    StreamAllocationForm.identifier = StringField(
+        "360Giving identifier",
+        widget=GovTextInput(),
+        description=f"Leave blank and one will be made, like 360G-HHT-{stream.code}-1A2B3C4D",
+        validators=[
+            Optional(),
+            Length(max=100, message="The identifier must be 100 characters or fewer"),
+        ],
+    )
     for year in range(stream.first_year, stream.last_year + 1):
         label = FinancialYear(year).label
         setattr(

@@ -112,6 +112,7 @@ def view_allocation(allocation_id: int):
             allocation, current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"]
         ),
         projects=return_data.projects_with_milestones(allocation.id),
+        completed_in=return_data.completing_returns(allocation.id),
         returns=return_data.returns_for_allocation(allocation.id),
         payments=payment_data.payments_page(current_user, 1, allocation_id=allocation.id).items,
         today=date.today(),

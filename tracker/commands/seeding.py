@@ -21,6 +21,7 @@ from tracker.models import (
     Department,
     EvidenceRating,
     Indicator,
+    IndicatorKind,
     Milestone,
     OrganisationType,
     Project,
@@ -87,7 +88,8 @@ def load_streams() -> int:
             requires_certifier_sign_off=entry.get("requires_certifier_sign_off", False),
         )
         for indicator in entry["indicators"]:
-            save(Indicator(stream_id=stream.id, **indicator))
+            kind = IndicatorKind(indicator.get("kind", IndicatorKind.FLOW.value))
+            save(Indicator(stream_id=stream.id, **{**indicator, "kind": kind}))
         budget = entry.get("budget") or [
             {"year": entry["first_year"], "resource_pounds": entry["announced_pounds"]}
         ]

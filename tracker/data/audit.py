@@ -1,6 +1,9 @@
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import insert, select, text
+import sqlalchemy as sa
+from sqlalchemy import and_, insert, literal, or_, select, text
 from sqlalchemy.orm import joinedload
 
 from tracker.data.pagination import Page, paginate
@@ -11,6 +14,7 @@ from tracker.domain.audit_chain import (
     event_hash,
     stored_datetime,
 )
+from tracker.domain.money import format_pounds
 from tracker.extensions import db
 from tracker.infrastructure import clock
 from tracker.models import AuditEvent
@@ -32,11 +36,231 @@ def history(object_type: str, object_id: int, limit: int = 100) -> list[AuditEve
     )
 
 
-def audit_page(page: int) -> Page:
-    return paginate(
-        select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc()),
-        page,
+# What signing in and out writes: kept apart from the record of changes (shown only on asking).
+SIGN_IN_ACTIONS = (
+    "signed in",
+    "signed out",
+    "sign-in failed",
+    "two-factor code refused",
+    "session ended",
+)
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What an investigator narrows the trail to; every field optional."""
+
+    actor_id: int | None = None
+    organisation_id: int | None = None
+    object_type: str | None = None
+    object_id: int | None = None
+    action: str | None = None
+    since: date | None = None
+    until: date | None = None
+    sign_ins: str = "hidden"  # "hidden", "shown" or "only"
+
+
+def _organisation_objects(organisation_id: int):
+    """Events about the organisation, its users, its allocations and all that hangs from them."""
+    from tracker.models import Allocation, MilestoneReturn, Payment, Project, User
+    from tracker.models.project import Milestone
+
+    allocations = select(Allocation.id).where(Allocation.organisation_id == organisation_id)
+    projects = select(Project.id).where(Project.allocation_id.in_(allocations))
+    about = {
+        "organisation": select(literal(organisation_id)),
+        "app_user": select(User.id).where(User.organisation_id == organisation_id),
+        "allocation": allocations,
+        "payment": select(Payment.id).where(Payment.allocation_id.in_(allocations)),
+        "milestone_return": select(MilestoneReturn.id).where(
+            MilestoneReturn.project_id.in_(projects)
+        ),
+        "milestone": select(Milestone.id).where(Milestone.project_id.in_(projects)),
+    }
+    return or_(
+        *(
+            and_(AuditEvent.object_type == kind, AuditEvent.object_id.in_(ids))
+            for kind, ids in about.items()
+        )
     )
+
+
+def filtered(filters: AuditFilters):
+    query = select(AuditEvent)
+    if filters.sign_ins == "hidden":
+        query = query.where(AuditEvent.action.not_in(SIGN_IN_ACTIONS))
+    elif filters.sign_ins == "only":
+        query = query.where(AuditEvent.action.in_(SIGN_IN_ACTIONS))
+    if filters.actor_id is not None:
+        query = query.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.organisation_id is not None:
+        query = query.where(_organisation_objects(filters.organisation_id))
+    if filters.object_type:
+        query = query.where(AuditEvent.object_type == filters.object_type)
+    if filters.object_id is not None:
+        query = query.where(AuditEvent.object_id == filters.object_id)
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.since is not None:
+        query = query.where(AuditEvent.occurred_at >= datetime.combine(filters.since, time()))
+    if filters.until is not None:
+        next_day = datetime.combine(filters.until + timedelta(days=1), time())
+        query = query.where(AuditEvent.occurred_at < next_day)
+    return query
+
+
+def audit_page(
+    page: int,
+    filters: AuditFilters | None = None,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+) -> Page:
+    """50 events, newest first, paged by id (keyset): page 500 costs what page 1 costs."""
+    query = filtered(filters or AuditFilters())
+    return paginate(
+        query.options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc()),
+        page,
+        keys=[AuditEvent.id],
+        descending=True,
+        after=after,
+        before=before,
+        count_query=query,
+    )
+
+
+def audit_rows(filters: AuditFilters, batch_size: int = 1000) -> Iterator[AuditEvent]:
+    """Every event the filters keep, newest first, streamed for a download."""
+    query = (
+        filtered(filters)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.id.desc())
+        .execution_options(yield_per=batch_size)
+    )
+    yield from db.session.scalars(query)
+
+
+def actions() -> list[str]:
+    return list(
+        db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    )
+
+
+def object_types() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent.object_type)
+            .where(AuditEvent.object_type != "")
+            .distinct()
+            .order_by(AuditEvent.object_type)
+        )
+    )
+
+
+def names_of(refs: set[tuple[str, int]], filters: "AuditFilters | None" = None) -> dict:
+    """The names of the things (kind, id) that events mention, in one query (a UNION ALL of a
+    select per kind), however many events and kinds: a page of history costs one query.
+
+    With `filters` (a download of the whole trail), the names of every record the filtered events
+    are about, and of every user, organisation, stream and department, in the same one query."""
+    from tracker.models import (
+        Allocation,
+        Department,
+        FundingStream,
+        MilestoneReturn,
+        Organisation,
+        Payment,
+        Project,
+        StreamBudget,
+        User,
+    )
+    from tracker.models.account_link import Invitation
+    from tracker.models.project import Milestone
+
+    wanted: dict[str, set[int]] = {}
+    for kind, ident in refs:
+        if ident is not None:
+            wanted.setdefault(kind, set()).add(ident)
+    about = None
+    if filters is not None:
+        about = filtered(filters).with_only_columns(AuditEvent.object_id)
+
+    def chosen(kind: str, column, *, reference: bool = False):
+        if about is not None:
+            if reference:
+                return sa.true()
+            return column.in_(about.where(AuditEvent.object_type == kind))
+        return column.in_(sorted(wanted.get(kind, ())))
+
+    no_text, no_number = sa.null().cast(sa.String), sa.null().cast(sa.BigInteger)
+    no_day = sa.null().cast(sa.Date)
+
+    def part(kind, ident, name, *, number=None, first=None, last=None, extra=None):
+        return select(
+            literal(kind).label("kind"),
+            ident.label("id"),
+            sa.cast(name, sa.String).label("name"),
+            (number if number is not None else no_number).label("number"),
+            (first if first is not None else no_day).label("first"),
+            (last if last is not None else no_day).label("last"),
+            (extra if extra is not None else no_text).label("extra"),
+        )
+
+    org = Organisation.__table__.alias("named_organisation")
+    parts = [
+        part("app_user", User.id, User.name).where(chosen("app_user", User.id, reference=True)),
+        part("organisation", Organisation.id, Organisation.name).where(
+            chosen("organisation", Organisation.id, reference=True)
+        ),
+        part("department", Department.id, Department.name).where(
+            chosen("department", Department.id, reference=True)
+        ),
+        part("funding_stream", FundingStream.id, FundingStream.name).where(
+            chosen("funding_stream", FundingStream.id, reference=True)
+        ),
+        part("stream_budget", StreamBudget.id, FundingStream.name)
+        .join(FundingStream, FundingStream.id == StreamBudget.stream_id)
+        .where(chosen("stream_budget", StreamBudget.id)),
+        part("allocation", Allocation.id, Allocation.identifier, extra=org.c.name)
+        .join(org, org.c.id == Allocation.organisation_id)
+        .where(chosen("allocation", Allocation.id)),
+        part("payment", Payment.id, Allocation.identifier, number=Payment.amount_pence)
+        .join(Allocation, Allocation.id == Payment.allocation_id)
+        .where(chosen("payment", Payment.id)),
+        part("milestone", Milestone.id, Milestone.title).where(chosen("milestone", Milestone.id)),
+        part("invitation", Invitation.id, Invitation.name, extra=Invitation.email).where(
+            chosen("invitation", Invitation.id)
+        ),
+        part(
+            "milestone_return",
+            MilestoneReturn.id,
+            Project.title,
+            first=MilestoneReturn.period_start,
+            last=MilestoneReturn.period_end,
+            extra=org.c.name,
+        )
+        .join(Project, Project.id == MilestoneReturn.project_id)
+        .join(Allocation, Allocation.id == Project.allocation_id)
+        .join(org, org.c.id == Allocation.organisation_id)
+        .where(chosen("milestone_return", MilestoneReturn.id)),
+    ]
+    names: dict[tuple[str, int], str] = {}
+    for kind, ident, name, number, first, last, extra in db.session.execute(sa.union_all(*parts)):
+        if kind == "allocation":
+            name = f"{name} to {extra}"
+        elif kind == "payment":
+            name = f"{format_pounds(number)} on {name}"
+        elif kind == "invitation":
+            name = f"{name} ({extra})"
+        elif kind == "milestone_return":
+            first, last = _as_date(first), _as_date(last)
+            name = f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y} on “{name}” ({extra})"
+        names[(kind, ident)] = name
+    return names
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def lock_chain() -> None:

@@ -21,6 +21,7 @@ from tracker.models import (
     Department,
     FundingStream,
     Indicator,
+    IndicatorKind,
     Organisation,
     Project,
     StreamBudget,
@@ -33,6 +34,7 @@ from tracker.models.totals import (
     TotalGrantee,
     TotalMoney,
     TotalOutput,
+    TotalOutputLatest,
     TotalOutputTarget,
     TotalPeriod,
     TotalProject,
@@ -392,11 +394,18 @@ class OutputRow:
     unit: str
     target: int
     achieved: int
+    kind: IndicatorKind = IndicatorKind.FLOW
+
+    @property
+    def how(self) -> str:
+        return self.kind.how
 
 
 def outputs_against_targets(filters: Filters) -> list[OutputRow]:
-    """Each indicator's targets (over committed allocations' projects) and what returns report
-    (3 queries)."""
+    """Each indicator's targets (over committed allocations' projects) and what returns report,
+    by the indicator's kind: a flow adds up every period; a count at a point in time or a running
+    total takes each project's latest figure (in the year, with a year filter) and adds those up
+    across projects (4 queries)."""
     targets_query = _narrow(
         select(TotalOutputTarget.indicator_id, _sum(TotalOutputTarget.target)),
         TotalOutputTarget,
@@ -405,21 +414,42 @@ def outputs_against_targets(filters: Filters) -> list[OutputRow]:
     ).group_by(TotalOutputTarget.indicator_id)
     targets = {k: int(t) for k, t in db.session.execute(targets_query)}
     achieved_query = _narrow(
-        select(TotalOutput.indicator_id, _sum(TotalOutput.achieved)), TotalOutput, filters
+        select(TotalOutput.indicator_id, _sum(TotalOutput.achieved), _sum(TotalOutput.latest)),
+        TotalOutput,
+        filters,
     ).group_by(TotalOutput.indicator_id)
-    achieved = {k: int(a) for k, a in db.session.execute(achieved_query)}
-    ids = {i for i in set(targets) | set(achieved) if targets.get(i) or achieved.get(i)}
+    added, latest_in_year = {}, {}
+    for k, a, latest in db.session.execute(achieved_query):
+        added[k], latest_in_year[k] = int(a), int(latest)
+    if filters.financial_year is not None:
+        latest = latest_in_year
+    else:
+        latest_query = _narrow(
+            select(TotalOutputLatest.indicator_id, _sum(TotalOutputLatest.latest)),
+            TotalOutputLatest,
+            filters,
+            by_year=False,
+        ).group_by(TotalOutputLatest.indicator_id)
+        latest = {k: int(v) for k, v in db.session.execute(latest_query)}
+    ids = {i for i in set(targets) | set(added) if targets.get(i) or added.get(i)}
     if not ids:
         return []
     indicators = db.session.execute(
-        select(Indicator.id, FundingStream.name, Indicator.name, Indicator.unit)
+        select(Indicator.id, FundingStream.name, Indicator.name, Indicator.unit, Indicator.kind)
         .join(FundingStream)
         .where(Indicator.id.in_(ids))
         .order_by(FundingStream.name, Indicator.code)
     )
     return [
-        OutputRow(stream, name, unit, targets.get(iid, 0), achieved.get(iid, 0))
-        for iid, stream, name, unit in indicators
+        OutputRow(
+            stream,
+            name,
+            unit,
+            targets.get(iid, 0),
+            (added if kind == IndicatorKind.FLOW else latest).get(iid, 0),
+            kind,
+        )
+        for iid, stream, name, unit, kind in indicators
     ]
 
 

@@ -236,3 +236,22 @@ def milestone_for_user(milestone_id: int, user: User):
         .where(Milestone.id == milestone_id)
     )
     return db.session.scalar(scope_to_user(query, Allocation.organisation_id, user))
+
+
+def completing_returns(allocation_id: int) -> dict[int, MilestoneReturn]:
+    """For each milestone of the allocation reported complete in an approved return, the first
+    such return (one query)."""
+    from tracker.models import ReturnMilestoneProgress
+
+    rows = db.session.execute(
+        select(ReturnMilestoneProgress.milestone_id, MilestoneReturn)
+        .join(MilestoneReturn, MilestoneReturn.id == ReturnMilestoneProgress.return_id)
+        .join(Project, Project.id == MilestoneReturn.project_id)
+        .where(
+            Project.allocation_id == allocation_id,
+            ReturnMilestoneProgress.completed.is_(True),
+            MilestoneReturn.status == ReturnStatus.APPROVED,
+        )
+        .order_by(MilestoneReturn.period_start.desc(), MilestoneReturn.id.desc())
+    )
+    return {milestone_id: milestone_return for milestone_id, milestone_return in rows}

@@ -99,3 +99,22 @@ class VariationStatus(enum.StrEnum):
     REQUESTED = "requested"
     APPROVED = "approved"
     REFUSED = "refused"
+
+
+class IndicatorKind(enum.StrEnum):
+    """How an indicator's figures add up over periods: a count at a point in time (schools with
+    a social worker placed now) and a running total show their latest figure; a flow (children
+    supported in the quarter) adds up its periods."""
+
+    POINT_IN_TIME = "point in time"
+    FLOW = "flow"
+    CUMULATIVE = "cumulative"
+
+    @property
+    def how(self) -> str:
+        """What the figure beside it is, in words."""
+        return {
+            "point in time": "latest count (a count at a point in time, not added over periods)",
+            "flow": "added up over every period reported",
+            "cumulative": "latest running total (not added over periods)",
+        }[self.value]

@@ -35,6 +35,7 @@ def allocation(allocation_id: int):
         "grantee/allocation.html",
         allocation=chosen,
         projects=return_data.projects_with_milestones(chosen.id),
+        completed_in=return_data.completing_returns(chosen.id),
         returns=return_data.returns_for_allocation(chosen.id),
         payments=payment_data.payments_page(current_user, 1, allocation_id=chosen.id).items,
         today=date.today(),

@@ -33,6 +33,11 @@ ROWS_PER_PAGE = 500
 EXPIRED = "That file is no longer waiting to be imported: upload it again"
 
 
+def counted(number: int, noun: str) -> str:
+    """ "1 row", "2 rows", "1,000 rows"."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _folder() -> Path:
     return Path(current_app.config["IMPORT_FOLDER"])
 
@@ -153,7 +158,8 @@ def confirm(import_id: int):
     _forget(import_id)
     unchanged = f" ({result.unchanged:,} had no changes)" if result.unchanged else ""
     flash(
-        f"{len(pending.rows):,} rows imported from {pending.filename}: "
-        f"{result.created:,} allocations created and {result.updated:,} updated{unchanged}"
+        f"{counted(len(pending.rows), 'row')} imported from {pending.filename}: "
+        f"{counted(result.created, 'allocation')} created and {result.updated:,} updated"
+        f"{unchanged}"
     )
     return redirect(url_for("allocations.list_allocations"))

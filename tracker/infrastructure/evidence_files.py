@@ -77,6 +77,19 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
+def shown(filename: str) -> str:
+    """A file's name as an error message may quote it: no folders, no control characters."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned if len(cleaned) <= 80 else cleaned[:79] + "…"
+
+
+def misnamed(filename: str, extension: str, kind: str) -> str:
+    """The refusal of a file whose contents are not what its name says, naming it."""
+    article = "an" if kind[:1] in set("AEFHILMNORSX") else "a"
+    return f"{shown(filename)} is not {article} {kind} file, although its name ends in .{extension}"
+
+
 def check(filename: str, content: bytes, max_bytes: int) -> Checked:
     """Raises EvidenceError with a GOV.UK-style message unless the file may be kept."""
     name = (filename or "").strip()
@@ -96,7 +109,5 @@ def check(filename: str, content: bytes, max_bytes: int) -> Checked:
         raise EvidenceError(f"The selected file must be a {NAMES}")
     same = {actual} | ({"jpg", "jpeg"} if actual == "jpeg" else set())
     if extension not in same:
-        raise EvidenceError(
-            f"The selected file is called .{extension} but it is not a {extension.upper()} file"
-        )
+        raise EvidenceError(misnamed(name, extension, extension.upper()))
     return Checked(extension, ALLOWED[extension])

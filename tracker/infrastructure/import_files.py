@@ -24,7 +24,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from tracker.domain import typed_text
-from tracker.infrastructure.evidence_files import EvidenceError, sniff
+from tracker.infrastructure.evidence_files import EvidenceError, misnamed, sniff
 
 KINDS = {"csv": "CSV", "xlsx": "Excel"}
 # More rows than any one stream has allocations; a bigger file is split. Every row read counts,
@@ -92,9 +92,7 @@ def kind_of(filename: str, content: bytes, max_bytes: int) -> str:
     if actual is None and _is_windows_text(content):
         actual = "csv"
     if actual != extension:
-        raise ImportFileError(
-            f"The selected file is called .{extension} but it is not a {KINDS[extension]} file"
-        )
+        raise ImportFileError(misnamed(name, extension, KINDS[extension]))
     return extension
 
 

@@ -7,6 +7,7 @@ from tracker.domain.roles import CIVIL_SERVANT_ROLES, GRANTEE_ROLES, TWO_FACTOR_
 from tracker.domain.statuses import (
     AllocationStatus,
     EvidenceRating,
+    IndicatorKind,
     MilestoneStatus,
     OrganisationType,
     PaymentStatus,
@@ -57,6 +58,7 @@ __all__ = [
     "EvidenceRating",
     "FundingStream",
     "Indicator",
+    "IndicatorKind",
     "Invitation",
     "Milestone",
     "MilestoneReturn",

@@ -1,6 +1,7 @@
 """The milestone return: what a grantee spent and delivered in one reporting period."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
@@ -10,6 +11,9 @@ from tracker.domain.statuses import Rag, ReturnStatus, ReviewDecision, SpendCate
 from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
 from tracker.models.project import Milestone, Project
 from tracker.models.stream import Indicator
+
+if TYPE_CHECKING:
+    from tracker.models.user import User
 
 
 class MilestoneReturn(Timestamped, Base):
@@ -147,3 +151,5 @@ class ReturnReview(Timestamped, Base):
     decided_at: Mapped[datetime]
 
     milestone_return: Mapped[MilestoneReturn] = relationship(back_populates="reviews")
+    # Joined: "Decisions on this return" names each decider without a query per decision.
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id], lazy="joined")

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.domain.statuses import ReportingFrequency
+from tracker.domain.statuses import IndicatorKind, ReportingFrequency
 from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
 from tracker.models.department import Department
 
@@ -59,6 +59,19 @@ class Indicator(Timestamped, Base):
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(60))
+    # Validated by the Enum; migration 0010 adds no CHECK (see there).
+    kind: Mapped[IndicatorKind] = mapped_column(
+        sa.Enum(
+            IndicatorKind,
+            native_enum=False,
+            create_constraint=False,
+            length=30,
+            values_callable=lambda members: [member.value for member in members],
+            validate_strings=True,
+        ),
+        default=IndicatorKind.FLOW,
+        server_default=IndicatorKind.FLOW.value,
+    )
 
     stream: Mapped[FundingStream] = relationship(back_populates="indicators")
 

@@ -49,7 +49,7 @@ def view_payment(payment_id: int):
     payment = _load(payment_id)
     approve = forms.ApproveForm()
     approve.version.data = str(payment.version)
-    events = [] if current_user.role.is_grantee else audit_data.history("payment", payment.id)
+    events = None if current_user.role.is_grantee else audit_data.history("payment", payment.id)
     return render_template("payments/view.html", payment=payment, approve=approve, events=events)
 
 

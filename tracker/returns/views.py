@@ -94,7 +94,7 @@ def view_return(return_id: int):
         section_names=return_service.SECTION_NAMES,
         done=set(milestone_return.completed_sections or []),
         milestones=return_data.milestones_due(milestone_return),
-        events=audit_data.history("milestone_return", milestone_return.id) if not grantee else [],
+        events=audit_data.history("milestone_return", milestone_return.id) if not grantee else None,
         today=date.today(),
     )
 

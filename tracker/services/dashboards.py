@@ -248,8 +248,14 @@ def outputs(filters: Filters) -> Panel:
         "outputs",
         "Outputs",
         figure,
-        ["Stream", "Output", "Unit", "Target", "Achieved"],
-        [[r.stream, r.indicator, r.unit, r.target, r.achieved] for r in rows],
+        ["Stream", "Output", "Unit", "Target", "Achieved", "How it adds up"],
+        [[r.stream, r.indicator, r.unit, r.target, r.achieved, r.how] for r in rows],
+        note=(
+            "Each output adds up as what it counts: a flow (children supported in a quarter) is "
+            "added up over every period reported; a count at a point in time (schools with a "
+            "social worker placed) and a running total show each project's latest figure, "
+            "added up across projects, never summed over quarters."
+        ),
     )
 
 

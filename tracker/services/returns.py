@@ -14,6 +14,7 @@ from tracker.domain.money import format_pounds
 from tracker.infrastructure import clock
 from tracker.models import (
     MilestoneReturn,
+    MilestoneStatus,
     Rag,
     ReturnForecast,
     ReturnIndicatorValue,
@@ -444,6 +445,31 @@ def sign_off(
     return milestone_return
 
 
+def complete_reported_milestones(actor: audit.Actor, milestone_return: MilestoneReturn) -> None:
+    """A milestone the grantee reported complete in a return the department approved is
+    completed, on the day of approval, and says so everywhere it is shown (with that return).
+    A milestone already completed (an officer recorded it) keeps its own date."""
+    today = clock.now().date()
+    for row in milestone_return.milestone_progress:
+        milestone = row.milestone
+        if not row.completed or milestone.status == MilestoneStatus.COMPLETED:
+            continue
+        before = {"status": milestone.status, "completed_on": milestone.completed_on}
+        milestone.status, milestone.completed_on = MilestoneStatus.COMPLETED, today
+        save(milestone)
+        audit.record(
+            actor,
+            "milestone completed",
+            milestone,
+            before=before,
+            after={
+                "status": milestone.status,
+                "completed_on": today,
+                "return_id": milestone_return.id,
+            },
+        )
+
+
 def review(
     actor: audit.Actor,
     milestone_return: MilestoneReturn,
@@ -498,6 +524,7 @@ def review(
         },
     )
     if approve:
+        complete_reported_milestones(actor, milestone_return)
         _notify_grantees(
             milestone_return,
             "Your return has been approved",

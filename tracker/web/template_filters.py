@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from tracker.domain.money import format_input, format_pounds, percentage
 from tracker.domain.periods import FinancialYear
+from tracker.services import audit_sentences
 from tracker.web.forms import error_summary
 
 
@@ -72,14 +73,19 @@ def navigation() -> list[dict]:
         (e, t) for e, t in NAVIGATION[current_user.role.value] if e in current_app.view_functions
     ]
     here = request.endpoint or ""
-    exact = any(endpoint == here for endpoint, _ in links)
+    current = next((e for e, _ in links if e == here), None)
+    if current is None:
+        # The page's area: its main link where the area has several (the viewer's Summary and
+        # Dashboards are both dashboards pages), else the one link of that area.
+        area = here.split(".")[0]
+        in_area = [e for e, _ in links if e.split(".")[0] == area]
+        current = AREA_HOMES.get(area) if AREA_HOMES.get(area) in in_area else None
+        current = current or (in_area[0] if in_area else None)
+    return [{"href": url_for(e), "text": t, "active": e == current} for e, t in links]
 
-    def active(endpoint: str) -> bool:
-        if exact:
-            return endpoint == here
-        return here.split(".")[0] == endpoint.split(".")[0]
 
-    return [{"href": url_for(e), "text": t, "active": active(e)} for e, t in links]
+# Where an area has more than one link, the one its other pages sit under.
+AREA_HOMES = {"dashboards": "dashboards.portfolio"}
 
 
 # Where our copy of a source sits in the repository: a note for us, not for the reader.
@@ -101,6 +107,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda start_year: FinancialYear(start_year).label, "fy")
     app.add_template_global(percentage, "percentage")
     app.add_template_global(error_summary, "error_summary")
+    app.add_template_global(audit_sentences.describe, "in_words")
 
     @app.context_processor
     def shared():
