@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.allocations.views import bp as allocations
     from tracker.auth.views import bp as auth
     from tracker.dashboards.views import bp as dashboards
+    from tracker.delivery.views import bp as delivery
     from tracker.evidence.views import bp as evidence
     from tracker.exports.views import bp as exports
     from tracker.grantee.views import bp as grantee
@@ -138,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
         streams,
         organisations,
         allocations,
+        delivery,
         imports,
         grantee,
         returns,

@@ -132,6 +132,11 @@ class Config:
         default_factory=lambda: os.environ.get("MAIL_FROM", "noreply@hidden-harms.service.gov.uk")
     )
     BASE_URL: str = field(default_factory=lambda: os.environ.get("BASE_URL", ""))
+    # Where users ask for another format, report an accessibility problem or ask about their
+    # personal data (the accessibility statement and the privacy notice give it).
+    SERVICE_CONTACT_EMAIL: str = field(
+        default_factory=lambda: os.environ.get("SERVICE_CONTACT_EMAIL", "")
+    )
     # Uploaded allocation files wait here between their preview and their import.
     IMPORT_FOLDER: str = field(
         default_factory=lambda: os.environ.get("IMPORT_FOLDER", str(INSTANCE_PATH / "imports"))
@@ -145,6 +150,8 @@ class Config:
             "THREE_SIXTY_GIVING_PUBLISHER_NAME", "Department for Education"
         )
     )
+    # A confirmed change to an organisation's bank account holds payments to it this long.
+    PAYEE_CHANGE_HOLD_DAYS: int = field(default_factory=lambda: _int("PAYEE_CHANGE_HOLD_DAYS", 5))
     # A quarterly return is due this many working days after its period ends.
     RETURN_DUE_WORKING_DAYS: int = field(
         default_factory=lambda: _int("RETURN_DUE_WORKING_DAYS", 20)

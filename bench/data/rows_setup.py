@@ -17,10 +17,20 @@ SET_UP = at(FinancialYear(2015).start)
 
 
 def department(plan: Plan, ids: Ids, notes: AuditNotes):
-    yield ids.base["department"] + 1, SET_UP, SET_UP, DEPARTMENT_NAME, DEPARTMENT_ORG_ID
+    # Made up, and marked as the benchmarks' own; "confirmed" so that the 360Giving export is
+    # measured over every awarded allocation, as a real department's would be.
+    yield (
+        ids.base["department"] + 1,
+        SET_UP,
+        SET_UP,
+        DEPARTMENT_NAME,
+        DEPARTMENT_ORG_ID,
+        True,
+        "Benchmark data: a made-up department, not in the register",
+    )
 
 
-DEPARTMENT_COLUMNS = [*STAMPS, "name", "org_id"]
+DEPARTMENT_COLUMNS = [*STAMPS, "name", "org_id", "org_id_confirmed", "org_id_source"]
 
 STREAM_COLUMNS = [
     *STAMPS,

@@ -2,14 +2,14 @@
 three different people, held by the database as well as the service
 
 Revision ID: 0007
-Revises: 0012
+Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = '0007'
-down_revision = '0012'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -59,6 +59,16 @@ def accessibility(page):
     page.get_by_role("link", name="Accessibility statement").click()
 
 
+def privacy(page):
+    page.goto("/")
+    page.get_by_role("link", name="Privacy").click()
+
+
+def cookies(page):
+    page.goto("/")
+    page.get_by_role("link", name="Cookies").click()
+
+
 def not_found(page):
     page.goto("/no-such-page")
 
@@ -143,6 +153,19 @@ def organisation_edit_with_errors(page):
     submit(page, "Save")
 
 
+def payee_form(page):
+    organisation(page)
+    page.get_by_role("link", name="Add a bank account").click()
+
+
+def payee_form_with_errors(page):
+    """Refused, so nothing is saved: the shared database keeps no account (which would hold
+    payments the other browser tests make)."""
+    payee_form(page)
+    page.get_by_label("Sort code").fill("12-34")
+    submit(page, "Propose this account")
+
+
 def new_organisation(page):
     organisations(page)
     page.get_by_role("link", name="Add an organisation").click()
@@ -184,6 +207,39 @@ def draft_allocation_edit(page):
     submit(page, "Filter")
     page.locator("table").get_by_role("link").first.click()
     page.get_by_role("link", name="Change details").click()
+
+
+def delivery(page):
+    allocation(page)
+    page.locator("#set-up-delivery").click()
+
+
+def delivery_new_project(page):
+    delivery(page)
+    page.get_by_role("link", name="Add a project").click()
+
+
+def delivery_new_project_with_errors(page):
+    delivery_new_project(page)
+    submit(page, "Save and continue")
+
+
+def delivery_targets(page):
+    delivery(page)
+    page.get_by_role("link", name=re.compile("^Targets for")).first.click()
+
+
+def delivery_milestone_with_errors(page):
+    delivery(page)
+    page.get_by_role("link", name=re.compile("^Milestones for")).first.click()
+    submit(page, "Add milestone")
+
+
+def delivery_schedule_with_errors(page):
+    delivery(page)
+    page.get_by_role("link", name="Reporting schedule").click()
+    page.get_by_label("Working days after each period ends that a return is due").fill("")
+    submit(page, "Save schedule")
 
 
 def users(page):
@@ -303,6 +359,8 @@ CASES = [
     Case(None, "sign-in-empty", sign_in_empty, "Sign in", errors=True),
     Case(None, "sign-in-wrong-password", sign_in_wrong_password, "Sign in", errors=True),
     Case(None, "accessibility", accessibility, re.compile("Accessibility")),
+    Case(None, "privacy", privacy, "Privacy notice"),
+    Case(None, "cookies", cookies, "Cookies"),
     Case(None, "404", not_found, "Page not found", allow=r"status of 404"),
     Case(OFFICER, "home", home, "Home"),
     Case(OFFICER, "streams", streams, "Funding streams"),
@@ -325,6 +383,8 @@ CASES = [
     Case(OFFICER, "organisations-search", organisations_search, "Organisations"),
     Case(OFFICER, "organisation", organisation, ORGANISATION),
     Case(OFFICER, "organisation-edit", organisation_edit, re.compile(ORGANISATION)),
+    Case(OFFICER, "payee", payee_form, re.compile("Bank account for")),
+    Case(OFFICER, "payee-errors", payee_form_with_errors, re.compile("Bank account for"), True),
     Case(
         OFFICER,
         "organisation-edit-errors",
@@ -349,6 +409,30 @@ CASES = [
         "allocation-status-errors",
         allocation_status_with_errors,
         "Change the status of this allocation",
+        True,
+    ),
+    Case(OFFICER, "delivery", delivery, "Set up delivery"),
+    Case(OFFICER, "delivery-new-project", delivery_new_project, "Add a project"),
+    Case(
+        OFFICER,
+        "delivery-new-project-errors",
+        delivery_new_project_with_errors,
+        "Add a project",
+        True,
+    ),
+    Case(OFFICER, "delivery-targets", delivery_targets, "Targets for this project"),
+    Case(
+        OFFICER,
+        "delivery-milestone-errors",
+        delivery_milestone_with_errors,
+        "Add a milestone",
+        True,
+    ),
+    Case(
+        OFFICER,
+        "delivery-schedule-errors",
+        delivery_schedule_with_errors,
+        "Reporting schedule",
         True,
     ),
     Case(OFFICER, "draft-allocation-edit", draft_allocation_edit, re.compile("^Change the alloc")),

@@ -510,8 +510,13 @@ def test_a_return_is_drafted_signed_off_sent_back_approved_and_paid(
     details = page.locator(".govuk-summary-list")
     expect(summary_value(details, "Amount")).to_have_text(TOTAL_SHOWN)
     expect(summary_value(details, "Status")).to_have_text("Requested")
-    expect(summary_value(details, "For")).to_have_text(f"An approved return on {ALLOCATION}")
+    expect(summary_value(details, "For")).to_have_text(re.compile(r"^\s*The return for "))
     expect(summary_value(details, "Approved")).to_have_text("Not yet")
+    check_page(page)
+    page.get_by_role("button", name="Approve payment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the payment before you approve it"
+    )
     check_page(page)
     page.get_by_role("button", name="Approve payment").click()
     expect(success_banner(page)).to_contain_text("Payment approved")
@@ -530,6 +535,11 @@ def test_a_return_is_drafted_signed_off_sent_back_approved_and_paid(
     paid_on.get_by_label("Year").fill(str(today.year))
     page.get_by_label("Payment reference").fill(PAYMENT_REFERENCE)
     page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check before you record the payment as paid"
+    )
+    check_page(page)
+    page.get_by_role("button", name="Record as paid").click()
     expect(success_banner(page)).to_contain_text("Payment marked as paid")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Payment to {ORGANISATION}")
     expect(summary_value(details, "Status")).to_have_text("Paid")

@@ -37,6 +37,7 @@ from tests.hostile.things import (
     organisation,
     paying_milestone,
     payment,
+    proposed_payee,
     sent_back,
     short_allocation,
     stream,
@@ -79,6 +80,8 @@ class Case:
     others_who: str | None = None  # who tries that, when not `who` (a grantee)
     # Answers that only the page can give (a code for the key it shows), from its HTML.
     answers_from_page: Callable[[str], dict] | None = None
+    # The heading of the check-your-answers page a good answer leads to before it is stored.
+    check_page: str | None = None
 
 
 def _date(day: date) -> list[str]:
@@ -364,6 +367,22 @@ CASES: list[Case] = [
         answers={"name": "London Borough of Lambeth (edited)"},
     ),
     Case(
+        "organisations.propose_payee",
+        OFFICER,
+        lambda ctx: {"organisation_id": organisation(ctx.session, "GB-LAE-LBH").id},
+        answers={
+            "account_name": "London Borough of Lambeth",
+            "sort_code": "30-94-57",
+            "account_number": "00733445",
+        },
+    ),
+    Case(
+        "organisations.confirm_payee",
+        FINANCE,
+        lambda ctx: {"organisation_id": proposed_payee(ctx.session).organisation_id},
+        answers={"sort_code": "309457", "account_number": "00733445"},
+    ),
+    Case(
         "allocations.new_allocation",
         OFFICER,
         lambda ctx: {"stream_id": stream(ctx.session).id},
@@ -406,6 +425,42 @@ CASES: list[Case] = [
         OFFICER,
         lambda ctx: {"allocation_id": draft_allocation(ctx.session).id},
         answers={"action": "withdraw", "reason": "Made in error"},
+    ),
+    Case(
+        "delivery.new_project",
+        OFFICER,
+        lambda ctx: {"allocation_id": draft_allocation(ctx.session).id},
+        answers={
+            "title": "A project made by the hostile tests",
+            "summary": "Support for children",
+            "intervention_type": "Mentoring",
+            "evidence_rating": "promising",
+            "location": "Lambeth",
+        },
+    ),
+    Case(
+        "delivery.set_targets",
+        OFFICER,
+        lambda ctx: {"project_id": paying_milestone(ctx.session).project_id},
+        answer_prefixes={"indicator_": "30"},
+    ),
+    Case(
+        "delivery.new_milestone",
+        OFFICER,
+        lambda ctx: {"project_id": paying_milestone(ctx.session).project_id},
+        answers={
+            "title": "Second school placed",
+            "due_on": _date(date(2020, 12, 1)),
+            "payment": "2500",
+        },
+        kinds={"due_on": "date", "payment": "money"},
+    ),
+    Case(
+        "delivery.set_schedule",
+        OFFICER,
+        lambda ctx: {"allocation_id": draft_allocation(ctx.session).id},
+        answers={"first_period_start": _date(date(2020, 10, 1)), "due_working_days": "15"},
+        kinds={"first_period_start": "date", "due_working_days": "number"},
     ),
     Case(
         "imports.upload",
@@ -555,13 +610,14 @@ CASES: list[Case] = [
         FINANCE,
         lambda ctx: {"payment_id": payment(ctx.session, PaymentStatus.REQUESTED).id},
         kinds={"version": "version"},
-        form_page=lambda v: f"/payments/{v['payment_id']}",
+        form_page=lambda v: f"/payments/{v['payment_id']}/approve",
     ),
     Case(
         "payments.mark_paid",
         FINANCE,
         lambda ctx: {"payment_id": payment(ctx.session, PaymentStatus.APPROVED).id},
-        answers={"paid_on": _date(date.today()), "reference": "BACS-0001"},
+        answers={"paid_on": _date(date.today()), "reference": "BACS-0001", "confirmed": "yes"},
+        check_page="Check before you record the payment as paid",
         kinds={"paid_on": "date", "version": "version"},
     ),
     Case(

@@ -237,3 +237,19 @@ def draft_allocation(session) -> Allocation:
         .where(Allocation.status == AllocationStatus.DRAFT)
         .order_by(Allocation.id)
     ).first()
+
+
+def proposed_payee(session, org_id: str = "GB-LAE-LBH"):
+    """An officer has proposed a bank account for the organisation; finance is to confirm it."""
+    from tracker.services import payees as payee_service
+
+    made = payee_service.propose(
+        actor(session, OFFICER),
+        organisation(session, org_id),
+        account_name="London Borough of Lambeth",
+        sort_code="30-94-57",
+        account_number="00733445",
+        now=utcnow(),
+    )
+    session.flush()
+    return made

@@ -100,6 +100,7 @@ def lambeth_things(session, upload_folder: Path) -> dict[str, int]:
         "return_id": first_return.id,
         "file_id": evidence.id,
         "milestone_id": milestone.id,
+        "project_id": milestone.project_id,
         "variation_id": variation.id,
         "payment_id": payment.id,
         "message_id": message.id,

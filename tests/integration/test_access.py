@@ -78,6 +78,15 @@ POST allocations.change_status             sign  403   403   403   ok    403   4
 GET  allocations.edit_allocation           sign  403   403   403   go    403   403   403
 POST allocations.edit_allocation           sign  403   403   403   go    403   403   403
 GET  allocations.list_allocations          sign  403   403   403   ok    ok    403   403
+GET  delivery.task_list                   sign  403   403   403   ok    ok    403   403
+GET  delivery.new_project                  sign  403   403   403   ok    403   403   403
+POST delivery.new_project                  sign  403   403   403   ok    403   403   403
+GET  delivery.set_targets                  sign  403   403   403   ok    403   403   403
+POST delivery.set_targets                  sign  403   403   403   ok    403   403   403
+GET  delivery.new_milestone                sign  403   403   403   ok    403   403   403
+POST delivery.new_milestone                sign  403   403   403   ok    403   403   403
+GET  delivery.set_schedule                 sign  403   403   403   ok    403   403   403
+POST delivery.set_schedule                 sign  403   403   403   ok    403   403   403
 GET  allocations.new_allocation            sign  403   403   403   ok    403   403   403
 POST allocations.new_allocation            sign  403   403   403   ok    403   403   403
 GET  allocations.view_allocation           sign  403   403   403   ok    ok    403   403
@@ -133,13 +142,17 @@ GET  grantee.overview                      sign  ok    ok    ok    403   403   4
 
 POST imports.confirm                       sign  403   403   403   go    403   403   403
 GET  imports.preview                       sign  403   403   403   go    403   403   403
+GET  imports.template_csv                  sign  403   403   403   ok    403   403   403
+GET  imports.template_xlsx                 sign  403   403   403   ok    403   403   403
 GET  imports.upload                        sign  403   403   403   ok    403   403   403
 POST imports.upload                        sign  403   403   403   ok    403   403   403
 
 GET  main.accessibility                    ok    ok    ok    ok    ok    ok    ok    ok
+GET  main.cookies                          ok    ok    ok    ok    ok    ok    ok    ok
 GET  main.health                           ok    ok    ok    ok    ok    ok    ok    ok
 GET  main.home                             sign  go    go    go    ok    ok    ok    ok
 GET  main.index                            ok    go    go    go    go    go    go    go
+GET  main.privacy                          ok    ok    ok    ok    ok    ok    ok    ok
 
 GET  organisations.edit_organisation       sign  403   403   403   ok    403   403   403
 POST organisations.edit_organisation       sign  403   403   403   go    403   403   403
@@ -147,7 +160,12 @@ GET  organisations.list_organisations      sign  403   403   403   ok    ok    4
 GET  organisations.new_organisation        sign  403   403   403   ok    403   403   403
 POST organisations.new_organisation        sign  403   403   403   ok    403   403   403
 GET  organisations.view_organisation       sign  403   403   403   ok    ok    403   403
+GET  organisations.propose_payee           sign  403   403   403   ok    403   403   403
+POST organisations.propose_payee           sign  403   403   403   ok    403   403   403
+GET  organisations.confirm_payee           sign  403   403   403   403   404   403   403
+POST organisations.confirm_payee           sign  403   403   403   403   404   403   403
 
+GET  payments.approve                      sign  403   403   403   403   ok    403   403
 POST payments.approve                      sign  403   403   403   403   go    403   403
 GET  payments.complete_milestone           sign  403   403   403   ok    403   403   403
 POST payments.complete_milestone           sign  403   403   403   ok    403   403   403
@@ -312,8 +330,10 @@ def test_only_the_sign_in_and_information_pages_are_public(app):
         "auth.sign_in",
         "auth.two_factor",
         "main.accessibility",
+        "main.cookies",
         "main.health",
         "main.index",
+        "main.privacy",
         "team.accept_invitation",
     ]
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import FINANCE, OFFICER, OFFICER_2, OFFICER_NAME, VIEWER, text_of
-from tests.factories import organisation, stream
+from tests.factories import actor, organisation, stream
 from tests.reading import count, error_beside, history_rows, soup_of, value_of
 from tracker.models import (
     Allocation,
@@ -14,6 +14,7 @@ from tracker.models import (
     AuditEvent,
     User,
 )
+from tracker.services import delivery as delivery_service
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -342,7 +343,12 @@ def test_a_years_amount_outside_the_planned_dates_is_refused(officer, transactio
         (
             {"planned_start": ["1", "4", "2019"]},
             "planned_start",
-            "The planned dates must fall within the stream's years, 2020-21 to 2020-21",
+            "The planned start date must fall within the stream's years, 2020-21 to 2020-21",
+        ),
+        (
+            {"planned_end": ["30", "4", "2021"]},
+            "planned_end",
+            "The planned end date must fall within the stream's years, 2020-21 to 2020-21",
         ),
         ({"amount": ""}, "amount", "Enter the amount"),
         ({"amount": "abc"}, "amount", "Enter the amount in pounds, like 1250.50"),
@@ -375,6 +381,7 @@ def test_a_years_amount_outside_the_planned_dates_is_refused(officer, transactio
         "letters in a date",
         "superscript digit in a date",
         "before the stream's years",
+        "end after the stream's years",
         "no amount",
         "amount abc",
         "amount -5",
@@ -455,6 +462,8 @@ def test_an_allocation_under_100000_can_be_offered_by_the_officer_who_drafted_it
 
 def test_an_allocation_moves_from_draft_to_offered_accepted_active_and_closed(officer, transaction):
     made = create(officer, transaction, "CSA-STF", amount="50,000")
+    delivery_service.add_project(actor(transaction, OFFICER), made, title="Support services")
+    transaction.commit()
     for action, status in [
         ("offer", "offered"),
         ("accept", "accepted"),

@@ -93,6 +93,27 @@ def test_seed_loads_the_eight_hidden_harms_streams(fresh):
     assert "Trusted Relationship Fund" in names
 
 
+def test_confirm_org_id_publishes_a_department_once_checked_and_audits_it(fresh):
+    from tracker.models import AuditEvent, Department
+
+    app, runner = fresh()
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    refused = runner.invoke(args=["confirm-org-id", "GB-GOR-D25", "--source", "x"])
+    assert refused.exit_code != 0 and "No department has the org-id GB-GOR-D25" in refused.output
+    result = runner.invoke(
+        args=["confirm-org-id", "gb-gor-d16", "--source", "Checked in the register on a date"]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        home_office = db.session.scalar(select(Department).where(Department.name == "Home Office"))
+        assert (home_office.org_id, home_office.org_id_confirmed) == ("GB-GOR-D16", True)
+        assert home_office.org_id_source == "Checked in the register on a date"
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "department org-id confirmed")
+        )
+        assert event.after["org_id_confirmed"] is True and event.before["org_id_confirmed"] is False
+
+
 def test_seeding_twice_adds_nothing_the_second_time(fresh):
     app, runner = fresh()
     assert runner.invoke(args=["seed"]).exit_code == 0

@@ -107,9 +107,7 @@ def test_every_dashboard_draws_its_charts_from_json_and_shows_a_table_of_the_sam
     assert "Figures as at" in text_of(page)
 
 
-def test_the_portfolio_shows_each_streams_money_in_the_one_vocabulary(
-    signed_in, transaction
-):
+def test_the_portfolio_shows_each_streams_money_in_the_one_vocabulary(signed_in, transaction):
     lambeth = trf_allocation(transaction, "GB-LAE-BIR")
     report_spend(transaction, lambeth, 12_345, period_start=date(2020, 7, 1))
     page = signed_in(OFFICER).get("/dashboards")
@@ -222,7 +220,10 @@ def test_the_ministers_summary_shows_headlines_risks_and_no_personal_data(signed
     )
     page = signed_in(VIEWER).get("/summary")
     words = text_of(page)
-    assert "Announced £49,200,000" in words
+    # Announced at the summit: not the £12m related measure, and "about" because the source
+    # gives the police and law enforcement money as "close to £20m".
+    assert "Announced at the summit about £37,200,000" in words
+    assert "Announced £49,200,000" not in words
     # Drafts (£150,000) and offers not yet accepted (£320,000) are never committed.
     assert "Committed £4,130,000" in words
     assert "£150,000 in draft and £320,000 offered" in words
@@ -233,6 +234,92 @@ def test_the_ministers_summary_shows_headlines_risks_and_no_personal_data(signed
     assert "Trusted Relationship Fund" in text_of_element(page, "overdue")
     assert "@" not in words, "an email address on the minister's summary"
     assert "Illustrative progress report" not in words
+
+
+def rag_table(response) -> dict[str, list[int]]:
+    table = soup_of(response).find(id="table-rag")
+    return {
+        tr.th.get_text(strip=True): [int(td.get_text(strip=True)) for td in tr.find_all("td")]
+        for tr in table.tbody.find_all("tr")
+    }
+
+
+def test_a_reviewers_red_wins_over_a_later_unreviewed_self_rating_everywhere(
+    signed_in, transaction
+):
+    before = rag_table(signed_in(VIEWER).get("/summary"))
+    allocation = trf_allocation(transaction, "GB-LAE-SHF")
+    reviewed = report_spend(
+        transaction, allocation, 10_000, period_start=date(2020, 7, 1), rag=Rag.GREEN
+    )
+    reviewed.reviewer_rag = Rag.RED  # the department saw it differently
+    report_spend(
+        transaction,
+        allocation,
+        10_000,
+        period_start=date(2020, 10, 1),
+        status=ReturnStatus.SUBMITTED,
+        rag=Rag.GREEN,  # the grantee's later word, not yet reviewed
+    )
+    transaction.commit()
+    viewer = signed_in(VIEWER)
+    summary = viewer.get("/summary")
+    assert "Sheffield City Council" in text_of_element(summary, "red-projects")
+    assert "the department's reviewer's" in text_of_element(summary, "rating-rule")
+    after = rag_table(summary)
+    # The project moves into red, as rated by the reviewer, on the panel beside the list.
+    assert after["Red"][0] == before["Red"][0] + 1
+    assert sum(map(sum, after.values())) == sum(map(sum, before.values())) + 1
+    dashboard = viewer.get("/dashboards/returns")
+    assert rag_table(dashboard) == after
+    assert "Each project counts once, with the rating it carries now" in text_of(dashboard)
+
+
+def test_the_summary_keeps_related_measures_apart_and_says_a_total_may_double_count(
+    signed_in, transaction
+):
+    page = signed_in(VIEWER).get("/summary")
+    related = text_of_element(page, "related-measures")
+    assert "Related measures, not announced at the summit: £12,000,000" in related
+    assert "Programmes supporting vulnerable children" in related
+    approximate = text_of_element(page, "approximate-note")
+    assert "close to £20m" in approximate
+    assert "may count some money twice" in approximate
+    # With only the related measure chosen, nothing is announced at the summit.
+    vulnerable = transaction.scalars(
+        select(FundingStream).where(FundingStream.code == "DFE-VULNERABLE")
+    ).one()
+    words = text_of(signed_in(VIEWER).get(f"/summary?stream={vulnerable.id}"))
+    assert "Announced at the summit £0" in words
+    # The portfolio table marks both.
+    words = text_of(signed_in(OFFICER).get("/dashboards"))
+    assert "Programmes supporting vulnerable children (related measure)" in words
+    assert "about £20,000,000" in words
+    # So do the streams list and a stream's own page.
+    listed = soup_of(signed_in(OFFICER).get("/streams"))
+    police = listed.select_one('tr[data-stream="CSE-POLICING"]').get_text(" ", strip=True)
+    assert "about £20,000,000" in police
+    related = listed.select_one('tr[data-stream="DFE-VULNERABLE"]').get_text(" ", strip=True)
+    assert "related measure, not announced at the summit" in related
+    police_stream = transaction.scalars(
+        select(FundingStream).where(FundingStream.code == "CSE-POLICING")
+    ).one()
+    page = text_of(signed_in(OFFICER).get(f"/streams/{police_stream.id}"))
+    assert "about £20,000,000.00 (the source says close to £20m" in page
+
+
+def test_the_seed_holds_the_announcement_as_the_source_says_it(transaction):
+    streams = {s.code: s for s in transaction.scalars(select(FundingStream))}
+    assert not streams["DFE-VULNERABLE"].announced_at_summit
+    assert all(s.announced_at_summit for code, s in streams.items() if code != "DFE-VULNERABLE")
+    assert streams["CSE-POLICING"].announced_is_approximate
+    assert not streams["SWIS"].announced_is_approximate
+    assert streams["FLOWS"].name == "FLOWS Project"
+    assert "Finding Legal Options" not in streams["FLOWS"].name
+    swis = streams["SWIS"].description
+    assert "What Works Centre for Social Care" in swis
+    assert "What Works Centre for Children's Social Care" not in swis
+    assert "from elsewhere (What Works for Children's Social Care" in swis
 
 
 def text_of_element(response, element_id: str) -> str:

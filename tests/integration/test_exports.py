@@ -54,8 +54,9 @@ NARRATIVE = "Narrative: two young people at risk were placed with a trusted adul
 RISKS = "Risks: staff turnover in the exploitation team"
 DECLARED_BY = "Gail Grantee-Declarer"
 
-# The 360Giving standard, beside the repository: /work/main is the repo, /work/shared is shared.
-STANDARD = Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "360giving"
+# The 360Giving standard's schemas travel inside the repository (standards/360giving, CC BY 4.0),
+# so the validation below runs on every checkout and never skips.
+STANDARD = Path(__file__).resolve().parents[2] / "standards" / "360giving"
 GRANT_SCHEMA_URL = (
     "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/"
     "360-giving-schema.json"
@@ -67,6 +68,15 @@ GRANT_SCHEMA_URL = (
 
 def one(session, model, **where):
     return session.scalars(select(model).filter_by(**where)).one()
+
+
+def confirm_home_office(session) -> Department:
+    """As someone who has checked the Home Office's org-id against the register would."""
+    home_office = one(session, Department, name="Home Office")
+    home_office.org_id_confirmed = True
+    home_office.org_id_source = "Checked by the test"
+    session.flush()
+    return home_office
 
 
 def csv_rows(response) -> list[dict[str, str]]:
@@ -209,7 +219,7 @@ def test_officers_finance_and_the_ministers_office_have_a_download_page(signed_i
 
 def test_the_download_links_keep_the_filters_chosen_on_the_page(signed_in, transaction):
     trf = one(transaction, FundingStream, code="TRF")
-    home_office = one(transaction, Department, org_id="GB-GOR-D25")
+    home_office = confirm_home_office(transaction)
     response = signed_in(OFFICER).get(
         f"/exports?year=2020&stream={trf.id}&funder={home_office.id}&region=North+West"
     )
@@ -425,7 +435,7 @@ def test_returns_filter_by_financial_year_stream_funder_and_region(signed_in, tr
         )
 
     swis = one(transaction, FundingStream, code="SWIS")
-    home_office = one(transaction, Department, org_id="GB-GOR-D25")
+    home_office = one(transaction, Department, org_id="GB-GOR-D16")
     in_2021 = [
         MilestoneReturn.period_start >= date(2021, 4, 1),
         MilestoneReturn.period_start <= date(2022, 3, 31),
@@ -573,8 +583,6 @@ def test_a_long_csv_is_sent_in_pieces_as_rows_are_read(app, signed_in, transacti
 
 @pytest.fixture(scope="module")
 def validator():
-    if not STANDARD.is_dir():
-        pytest.skip(f"the 360Giving schemas are not at {STANDARD} (the shared folder is absent)")
     from jsonschema import Draft202012Validator, FormatChecker
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
@@ -644,7 +652,15 @@ def test_the_schema_check_itself_catches_a_broken_grant(validator):
     assert problems(validator, {"grants": []})
 
 
-def test_the_360giving_package_validates_and_holds_only_awarded_allocations(
+def test_the_360giving_schemas_travel_inside_the_repository():
+    """The validation never depends on a folder beside the checkout: the schemas and their
+    licence are in the repository."""
+    assert (STANDARD / "360-giving-package-schema.json").is_file()
+    assert (STANDARD / "360-giving-schema.json").is_file()
+    assert "CC BY 4.0" in (STANDARD / "README.md").read_text()
+
+
+def test_the_360giving_package_validates_and_holds_only_grants_under_a_confirmed_funder(
     signed_in, transaction, validator
 ):
     flows = add_allocation(
@@ -657,17 +673,24 @@ def test_the_360giving_package_validates_and_holds_only_awarded_allocations(
     )
     add_allocation(
         transaction,
-        stream_code="TRF",
+        stream_code="SWIS",
         org_id="GB-LAE-LBH",
         identifier="360G-HHT-TEST-WITHDRAWN",
         status=AllocationStatus.WITHDRAWN,
     )
     closed = add_allocation(
         transaction,
-        stream_code="TRF",
+        stream_code="SWIS",
         org_id="GB-LAE-STH",
         identifier="360G-HHT-TEST-CLOSED",
         status=AllocationStatus.CLOSED,
+    )
+    trf = add_allocation(
+        transaction,
+        stream_code="TRF",
+        org_id="GB-LAE-STH",
+        identifier="360G-HHT-TEST-TRF",
+        status=AllocationStatus.ACTIVE,
     )
     response = signed_in(VIEWER).get("/exports/360giving.json")
     assert response.is_streamed
@@ -676,33 +699,59 @@ def test_the_360giving_package_validates_and_holds_only_awarded_allocations(
     )
     package = package_of(response)
     assert problems(validator, package) == []
-    awarded = set(
+    awarded_by_education = set(
         transaction.scalars(
-            select(Allocation.identifier).where(
-                Allocation.status.in_(["offered", "accepted", "active", "closed"])
+            select(Allocation.identifier)
+            .join(FundingStream, Allocation.stream_id == FundingStream.id)
+            .join(Department, FundingStream.department_id == Department.id)
+            .where(
+                Allocation.status.in_(["offered", "accepted", "active", "closed"]),
+                Department.org_id == "GB-GOR-D6",
             )
         )
     )
     grants = {grant["id"]: grant for grant in package["grants"]}
-    assert set(grants) == awarded
-    assert {flows.identifier, closed.identifier} <= set(grants)
+    assert set(grants) == awarded_by_education
+    assert closed.identifier in grants
+    # FLOWS names no funder and the Home Office's org-id is unconfirmed: neither is published.
+    assert flows.identifier not in grants
+    assert trf.identifier not in grants
     assert "360G-HHT-TEST-WITHDRAWN" not in grants
     assert "360G-HHT-DEMO-DA-NETWORK" not in grants  # a draft: never awarded
     assert package["publisher"] == {"identifier": "GB-GOR-D6", "name": "Department for Education"}
     assert package["version"] == "1.4"
 
 
-def test_a_360giving_grant_has_its_funder_recipient_programme_dates_and_place(
+def test_the_seed_corrects_the_home_office_org_id_and_says_which_are_confirmed(transaction):
+    home_office = one(transaction, Department, name="Home Office")
+    assert home_office.org_id == "GB-GOR-D16"  # not D25, HM Revenue & Customs in the register
+    assert home_office.org_id_confirmed is False
+    education = one(transaction, Department, name="Department for Education")
+    assert (education.org_id, education.org_id_confirmed) == ("GB-GOR-D6", True)
+    assert "Government Organisation Register" in education.org_id_source
+    flows = one(transaction, FundingStream, code="FLOWS")
+    assert flows.department_id is None  # no default funder
+
+
+def test_a_home_office_grant_is_published_once_its_org_id_is_confirmed(
     signed_in, transaction, validator
 ):
-    package = package_of(signed_in(OFFICER).get("/exports/360giving.json"))
+    visitor = signed_in(OFFICER)
+    page = visitor.get("/exports").get_data(as_text=True)
+    assert "kept out of the 360Giving data" in page
+    assert "360G-HHT-DEMO-TRF-BIR" not in {
+        g["id"] for g in package_of(visitor.get("/exports/360giving.json"))["grants"]
+    }
+    confirm_home_office(transaction)
+    package = package_of(visitor.get("/exports/360giving.json"))
+    assert problems(validator, package) == []
     grant = next(g for g in package["grants"] if g["id"] == "360G-HHT-DEMO-TRF-BIR")
     assert grant["currency"] == "GBP"
     assert grant["amountAwarded"] == 300000
     assert isinstance(grant["amountAwarded"], int)
     assert grant["awardDate"] == "2020-06-15"
     assert grant["plannedDates"] == [{"startDate": "2020-07-01", "endDate": "2021-03-31"}]
-    assert grant["fundingOrganization"] == [{"id": "GB-GOR-D25", "name": "Home Office"}]
+    assert grant["fundingOrganization"] == [{"id": "GB-GOR-D16", "name": "Home Office"}]
     assert grant["grantProgramme"] == [{"code": "TRF", "title": "Trusted Relationship Fund"}]
     [recipient] = grant["recipientOrganization"]
     assert (recipient["id"], recipient["name"]) == ("GB-LAE-BIR", "Birmingham City Council")
@@ -724,7 +773,7 @@ def test_a_360giving_grant_has_its_funder_recipient_programme_dates_and_place(
             assert location["geoCodeType"] in types
 
 
-def test_a_grant_whose_source_names_no_funder_is_published_under_the_publisher(
+def test_a_grant_whose_stream_names_no_funder_is_never_published_under_a_default(
     signed_in, transaction, validator
 ):
     add_allocation(
@@ -734,11 +783,21 @@ def test_a_grant_whose_source_names_no_funder_is_published_under_the_publisher(
         identifier="360G-HHT-TEST-FLOWS",
         amount_pence=123_456_78,
     )
-    package = package_of(signed_in(OFFICER).get("/exports/360giving.json?funder=not-stated"))
+    visitor = signed_in(OFFICER)
+    page = visitor.get("/exports?funder=not-stated").get_data(as_text=True)
+    assert "1 grant awarded kept out of the 360Giving data" in page
+    assert "No grants awarded match these filters" in page
+    package = package_of(visitor.get("/exports/360giving.json?funder=not-stated"))
+    assert package["grants"] == []
+    # An officer names the funder (here the Department for Education, whose org-id is
+    # confirmed): then the grant is published under that funder, and no other.
+    flows = one(transaction, FundingStream, code="FLOWS")
+    flows.department_id = one(transaction, Department, org_id="GB-GOR-D6").id
+    transaction.flush()
+    package = package_of(visitor.get("/exports/360giving.json"))
     assert problems(validator, package) == []
-    [grant] = package["grants"]
+    grant = next(g for g in package["grants"] if g["id"] == "360G-HHT-TEST-FLOWS")
     assert grant["fundingOrganization"] == [{"id": "GB-GOR-D6", "name": "Department for Education"}]
-    assert "does not name the funder" in grant["description"]
     assert grant["amountAwarded"] == 123456.78
     assert '"amountAwarded": 123456.78,' in json.dumps(grant)
     # A charity without an ONS code: no location is invented for it.
@@ -748,6 +807,7 @@ def test_a_grant_whose_source_names_no_funder_is_published_under_the_publisher(
 
 def test_the_360giving_package_honours_the_filters(signed_in, transaction, validator):
     visitor = signed_in(OFFICER)
+    confirm_home_office(transaction)
     trf = one(transaction, FundingStream, code="TRF")
     package = package_of(visitor.get(f"/exports/360giving.json?stream={trf.id}&region=North+West"))
     assert problems(validator, package) == []

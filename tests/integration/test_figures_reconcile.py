@@ -24,7 +24,9 @@ REPORTED = {str(s) for s in vocabulary.REPORTED}
 
 
 def _pounds(text: str) -> Decimal:
-    return Decimal(text.replace("£", "").replace(",", "").strip() or "0")
+    return Decimal(
+        text.replace("about", "").replace("£", "").replace(",", "").strip() or "0"
+    )
 
 
 def headlines(page) -> dict[str, Decimal]:
@@ -102,10 +104,12 @@ def check_reconciles(visitor, session) -> None:
         exported = from_exports(visitor, query, chosen.get("year"))
         for label, figure in exported.items():
             assert summary[label] == figure, f"{label} with {chosen or 'no filters'}"
-        streams = select(func.coalesce(func.sum(FundingStream.announced_pence), 0))
+        streams = select(func.coalesce(func.sum(FundingStream.announced_pence), 0)).where(
+            FundingStream.announced_at_summit.is_(True)
+        )
         if "stream" in chosen:
             streams = streams.where(FundingStream.id == int(chosen["stream"]))
-        assert summary["Announced"] * 100 == session.scalar(streams)
+        assert summary["Announced at the summit"] * 100 == session.scalar(streams)
         budget = select(
             func.coalesce(func.sum(StreamBudget.resource_pence + StreamBudget.capital_pence), 0)
         )

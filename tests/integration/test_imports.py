@@ -747,3 +747,23 @@ def test_two_officers_confirming_at_once_cannot_over_commit_a_stream(fresh_app):
             select(func.sum(Allocation.amount_pence)).where(Allocation.stream_id == stream_id)
         )
     assert total == 60_00
+
+
+@pytest.mark.parametrize(
+    ("url", "filename"),
+    [
+        ("/allocations/import/template.csv", "allocations-import-template.csv"),
+        ("/allocations/import/template.xlsx", "allocations-import-template.xlsx"),
+    ],
+)
+def test_the_downloadable_template_imports_as_it_is_with_its_example_row(
+    officer, transaction, url, filename
+):
+    upload_page = officer.get("/allocations/import")
+    assert soup_of(upload_page).find("a", href=url) is not None
+    download = officer.get(url)
+    assert download.status_code == 200
+    assert filename in download.headers["Content-Disposition"]
+    _, preview = preview_of(officer, download.data, filename)
+    # One row, the example, which would make a new draft allocation as it stands.
+    assert [outcome for outcome, _ in rows_of(preview).values()] == ["create"]

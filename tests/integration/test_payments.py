@@ -168,7 +168,7 @@ def approve_payment(visitor, payment: Payment, version: int | None = None):
     return visitor.post(
         f"/payments/{payment.id}/approve",
         {"version": str(payment.version if version is None else version)},
-        form_page=f"/payments/{payment.id}",
+        form_page=f"/payments/{payment.id}/approve",
     )
 
 
@@ -180,6 +180,7 @@ def mark_paid(visitor, payment: Payment, paid_on: date, reference: str):
             "paid_on": [str(paid_on.day), str(paid_on.month), str(paid_on.year)],
             "reference": reference,
             "version": version_on(visitor.get(url)),
+            "confirmed": "yes",  # as the check page sends it
         },
     )
 
@@ -630,3 +631,71 @@ def test_a_milestone_cannot_be_recorded_as_completed_in_the_future(transaction):
         payment_service.complete_milestone(officer, milestone, date.today() + timedelta(days=1))
     transaction.refresh(milestone)
     assert milestone.status == MilestoneStatus.PLANNED
+
+
+# --- the lists and the check pages ----------------------------------------------------------
+
+
+def test_the_payments_list_says_when_who_and_what_for(signed_in, transaction):
+    first = lambeth_returns(transaction)[0]
+    payment = make_payment(transaction, lambeth_allocation(transaction), 44_000_00)
+    payment.return_id = first.id
+    transaction.commit()
+    page = signed_in(FINANCE).get("/payments?status=requested")
+    link = soup_of(page).find("a", href=f"/payments/{payment.id}")
+    cells = [" ".join(td.get_text(" ").split()) for td in link.find_parent("tr").find_all("td")]
+    assert cells[1].startswith(
+        f"The return for {first.period_start:%-d %B %Y} to {first.period_end:%-d %B %Y} on "
+    )
+    assert cells[2].startswith(f"{utcnow():%-d %B %Y}")
+    assert cells[3] == user(transaction, OFFICER).name
+    assert cells[-1] == "£44,000.00"
+
+
+def test_approving_goes_through_a_check_page_first(signed_in, transaction):
+    payment = make_payment(transaction, lambeth_allocation(transaction), 44_000_00)
+    finance = signed_in(FINANCE)
+    view = finance.get(f"/payments/{payment.id}")
+    assert soup_of(view).find("a", href=f"/payments/{payment.id}/approve") is not None
+    check = finance.get(f"/payments/{payment.id}/approve")
+    words = text_of(check)
+    assert "Check the payment before you approve it" in words
+    assert "£44,000.00" in words
+    assert f"by {user(transaction, OFFICER).name}" in words
+    transaction.expire_all()
+    assert transaction.get(Payment, payment.id).status == PaymentStatus.REQUESTED
+    assert approve_payment(finance, payment).status_code == 302
+    transaction.expire_all()
+    assert transaction.get(Payment, payment.id).status == PaymentStatus.APPROVED
+
+
+def test_marking_paid_shows_the_answers_to_check_and_saves_only_when_confirmed(
+    signed_in, transaction
+):
+    payment = make_payment(
+        transaction, lambeth_allocation(transaction), 2_000_00, status=PaymentStatus.APPROVED
+    )
+    payment.approved_by_id = user(transaction, OFFICER_2).id
+    payment.approved_at = utcnow()
+    transaction.commit()
+    finance = signed_in(FINANCE)
+    url = f"/payments/{payment.id}/paid"
+    today = date.today()
+    check = finance.post(
+        url,
+        {
+            "paid_on": [str(today.day), str(today.month), str(today.year)],
+            "reference": "BACS-77",
+            "version": version_on(finance.get(url)),
+        },
+    )
+    assert check.status_code == 200
+    assert "Check before you record the payment as paid" in text_of(check)
+    assert "BACS-77" in text_of(check)
+    transaction.expire_all()
+    assert transaction.get(Payment, payment.id).status == PaymentStatus.APPROVED
+    confirmed = mark_paid(finance, payment, today, "BACS-77")
+    assert confirmed.status_code == 302
+    transaction.expire_all()
+    stored = transaction.get(Payment, payment.id)
+    assert (stored.status, stored.payment_reference) == (PaymentStatus.PAID, "BACS-77")

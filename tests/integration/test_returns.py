@@ -1121,6 +1121,21 @@ def test_an_officer_sending_a_return_back_must_give_reasons(signed_in, transacti
     assert stored.reviews[-1].decision == ReviewDecision.SIGNED_OFF
 
 
+def test_every_mistake_in_a_review_is_shown_at_once(signed_in, transaction):
+    milestone_return = submit_and_sign_off(transaction, returns_of(transaction, LAMBETH_SWIS)[0])
+    response = fill(
+        signed_in(OFFICER),
+        f"/returns/{milestone_return.id}/review",
+        {"decision": "send-back", "reasons": ""},
+    )
+    assert response.status_code == 200
+    assert "Select your RAG rating" in error_beside(response, "reviewer_rag")
+    assert "Enter the reasons the return is being sent back" in error_beside(response, "reasons")
+    summary = soup_of(response).select(".govuk-error-summary a")
+    assert len(summary) == 2
+    assert reload(transaction, milestone_return).status == ReturnStatus.SUBMITTED
+
+
 def test_a_return_sent_back_is_answered_resubmitted_and_approved_with_each_step_recorded(
     signed_in, transaction
 ):

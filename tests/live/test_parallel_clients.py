@@ -304,7 +304,7 @@ def test_double_clicked_and_doubly_approved_payments_are_approved_and_paid_once(
         half = len(live.payments) // 2
         posts = []
         for n, payment_id in enumerate(live.payments):
-            page = finance.get(f"/payments/{payment_id}")
+            page = finance.get(f"/payments/{payment_id}/approve")
             data = {"csrf_token": csrf_token(page), "version": hidden_value(page, "version")}
             url = f"/payments/{payment_id}/approve"
             if n < half:  # the same finance officer double-clicks
@@ -312,7 +312,7 @@ def test_double_clicked_and_doubly_approved_payments_are_approved_and_paid_once(
                 twins.append(twin)
                 posts += [(finance, url, data), (twin, url, data)]
             else:  # two finance officers approve it at the same moment
-                other = finance_2.get(f"/payments/{payment_id}")
+                other = finance_2.get(f"/payments/{payment_id}/approve")
                 other_data = {"csrf_token": csrf_token(other), "version": data["version"]}
                 posts += [(finance, url, data), (finance_2, url, other_data)]
 
@@ -327,6 +327,7 @@ def test_double_clicked_and_doubly_approved_payments_are_approved_and_paid_once(
                 "version": hidden_value(page, "version"),
                 "paid_on": [str(today.day), str(today.month), str(today.year)],
                 "reference": f"BACS-{n:04d}",
+                "confirmed": "yes",
             }
             twin = finance.twin()
             twins.append(twin)

@@ -162,6 +162,39 @@ def init_app(app: Flask) -> None:
         click.echo(f"Created {user.email} ({user.role.label})")
 
 
+    @app.cli.command("confirm-org-id")
+    @click.argument("org_id")
+    @click.option(
+        "--source",
+        required=True,
+        help="Where the org-id was checked, for example the register record's address",
+    )
+    def confirm_org_id_command(org_id, source) -> None:
+        """Record that a department's org-id has been checked against the Government
+        Organisation Register: its grants are then published in the 360Giving data."""
+        from tracker.data import streams as stream_data
+        from tracker.services import audit
+
+        department = stream_data.department_by_org_id(org_id.strip().upper())
+        if department is None:
+            raise click.ClickException(f"No department has the org-id {org_id}")
+        if not source.strip():
+            raise click.ClickException("Say where the org-id was checked (--source)")
+        fields = ["org_id", "org_id_confirmed", "org_id_source"]
+        before = audit.snapshot(department, fields)
+        department.org_id_confirmed, department.org_id_source = True, source.strip()
+        db.session.flush()
+        audit.record(
+            SYSTEM,
+            "department org-id confirmed",
+            department,
+            before=before,
+            after=audit.snapshot(department, fields),
+        )
+        db.session.commit()
+        click.echo(f"{department.name}'s org-id {department.org_id} is confirmed")
+
+
 def _size(size_bytes: int) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if size_bytes < 1024 or unit == "GB":

@@ -6,30 +6,26 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
-
 from tracker.commands import demo_history
 from tracker.data import allocations as allocation_data
+from tracker.data import delivery as delivery_data
 from tracker.data import organisations as organisation_data
 from tracker.data import streams as stream_data
 from tracker.data import users as user_data
 from tracker.data.store import save
 from tracker.domain.money import PENCE_PER_POUND
 from tracker.domain.periods import Quarter
-from tracker.extensions import db
 from tracker.models import (
     Department,
     EvidenceRating,
     Indicator,
     IndicatorKind,
-    Milestone,
     OrganisationType,
-    Project,
-    ProjectTarget,
     ReportingFrequency,
     Role,
 )
 from tracker.services import allocations as allocation_service
+from tracker.services import delivery as delivery_service
 from tracker.services import organisations as organisation_service
 from tracker.services import streams as stream_service
 from tracker.services import users as user_service
@@ -60,7 +56,14 @@ def load_streams() -> int:
     data = _read("hidden_harms.toml")
     for department in data["departments"]:
         if stream_data.department_by_org_id(department["org_id"]) is None:
-            save(Department(name=department["name"], org_id=department["org_id"]))
+            save(
+                Department(
+                    name=department["name"],
+                    org_id=department["org_id"],
+                    org_id_confirmed=department.get("org_id_confirmed", False),
+                    org_id_source=department.get("org_id_source", ""),
+                )
+            )
     added = 0
     for entry in data["streams"]:
         if stream_data.stream_by_code(entry["code"]) is not None:
@@ -78,6 +81,8 @@ def load_streams() -> int:
             funder_note=entry.get("funder_note", ""),
             announced_pence=entry["announced_pounds"] * PENCE_PER_POUND,
             announced_amount_note=entry.get("announced_amount_note", ""),
+            announced_at_summit=entry.get("announced_at_summit", True),
+            announced_is_approximate=entry.get("announced_is_approximate", False),
             announced_on=entry.get("announced_on", data["defaults"]["announced_on"]),
             first_year=entry["first_year"],
             last_year=entry["last_year"],
@@ -198,7 +203,7 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
             identifier=entry["identifier"],
             is_illustrative=True,
         )
-        _demo_project(allocation, stream)
+        _demo_project(drafter, allocation, stream)
         for action in ALLOCATION_STEPS[entry["status"]]:
             allocation_service.change_status(
                 approver, allocation, action, second_approval_threshold_pence=100_000_00
@@ -210,11 +215,14 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
     return counts
 
 
-def _demo_project(allocation, stream) -> None:
-    """One illustrative project per allocation, a target per indicator, and a milestone at the
-    end of each quarter of its planned dates (the last one carrying a payment)."""
-    project = Project(
-        allocation_id=allocation.id,
+def _demo_project(actor: Actor, allocation, stream) -> None:
+    """One illustrative project per allocation, a target per indicator, a milestone at the
+    end of each quarter of its planned dates (the last one carrying a payment), made through the
+    same services as the officer's pages; the schedule is the default one, saved when the
+    allocation becomes active."""
+    project = delivery_service.add_project(
+        actor,
+        allocation,
         title=allocation.title,
         is_illustrative=True,
         summary="Illustrative project made for the demo.",
@@ -222,10 +230,10 @@ def _demo_project(allocation, stream) -> None:
         location=allocation.organisation.name,
         evidence_rating=DEMO_EVIDENCE.get(stream.code, EvidenceRating.NOT_YET_RATED),
     )
-    save(project)
-    indicators = db.session.scalars(select(Indicator).where(Indicator.stream_id == stream.id))
-    for n, indicator in enumerate(indicators):
-        save(ProjectTarget(project_id=project.id, indicator_id=indicator.id, target=20 * (n + 1)))
+    indicators = delivery_data.indicators_of_stream(stream.id)
+    delivery_service.set_targets(
+        actor, project, {indicator.id: 20 * (n + 1) for n, indicator in enumerate(indicators)}
+    )
     quarter = Quarter.containing(allocation.planned_start)
     ends = []
     while quarter.start <= allocation.planned_end:
@@ -237,13 +245,12 @@ def _demo_project(allocation, stream) -> None:
         )
     for i, q in enumerate(ends):
         last = i == len(ends) - 1
-        save(
-            Milestone(
-                project_id=project.id,
-                title=f"Delivery to the end of {q.label}",
-                due_on=q.end,
-                payment_pence=allocation.amount_pence // 10 if last else None,
-            )
+        delivery_service.add_milestone(
+            actor,
+            project,
+            title=f"Delivery to the end of {q.label}",
+            due_on=min(q.end, allocation.planned_end),
+            payment_pence=allocation.amount_pence // 10 if last else None,
         )
 
 

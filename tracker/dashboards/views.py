@@ -124,4 +124,5 @@ def summary():
         filters_form=form,
         summary=summary_service.build(filters, date.today()),
         as_at=datetime.now(UTC),
+        rating_rule=dashboards.RATING_RULE,
     )

@@ -169,6 +169,7 @@ def names_of(refs: set[tuple[str, int]], filters: "AuditFilters | None" = None) 
         FundingStream,
         MilestoneReturn,
         Organisation,
+        PayeeAccount,
         Payment,
         Project,
         StreamBudget,
@@ -228,6 +229,9 @@ def names_of(refs: set[tuple[str, int]], filters: "AuditFilters | None" = None) 
         .join(Allocation, Allocation.id == Payment.allocation_id)
         .where(chosen("payment", Payment.id)),
         part("milestone", Milestone.id, Milestone.title).where(chosen("milestone", Milestone.id)),
+        part("payee_account", PayeeAccount.id, org.c.name)
+        .join(org, org.c.id == PayeeAccount.organisation_id)
+        .where(chosen("payee_account", PayeeAccount.id)),
         part("invitation", Invitation.id, Invitation.name, extra=Invitation.email).where(
             chosen("invitation", Invitation.id)
         ),

@@ -186,10 +186,16 @@ def allocation_rows(filters: ExportFilters) -> Iterator[dict]:
     )
 
 
+# A grant is published in 360Giving only under a funder someone has named (the source or an
+# officer: never a default) whose org-id has been checked against the register.
+PUBLISHABLE_FUNDER = Department.org_id_confirmed.is_(True)
+
+
 def awarded_allocation_rows(filters: ExportFilters) -> Iterator[dict]:
-    """The allocations that were awarded (offered, accepted, active or closed), for 360Giving."""
+    """The allocations that were awarded (offered, accepted, active or closed) under a named
+    funder with a confirmed org-id, for 360Giving."""
     query = _allocation_query(filters, columns=_allocation_columns()).where(
-        Allocation.status.in_(AWARDED_STATUSES)
+        Allocation.status.in_(AWARDED_STATUSES), PUBLISHABLE_FUNDER
     )
     return _rows(query.order_by(Allocation.awarded_on, Allocation.identifier, Allocation.id))
 
@@ -199,9 +205,21 @@ def count_allocations(filters: ExportFilters) -> int:
 
 
 def count_awarded_allocations(filters: ExportFilters) -> int:
+    """The grants the 360Giving package holds."""
     return _count(
         _allocation_query(filters, columns=[Allocation.id]).where(
-            Allocation.status.in_(AWARDED_STATUSES)
+            Allocation.status.in_(AWARDED_STATUSES), PUBLISHABLE_FUNDER
+        )
+    )
+
+
+def count_awarded_allocations_held_back(filters: ExportFilters) -> int:
+    """Awarded allocations kept out of the 360Giving package: their stream names no funder, or
+    the funder's org-id has not been confirmed."""
+    return _count(
+        _allocation_query(filters, columns=[Allocation.id]).where(
+            Allocation.status.in_(AWARDED_STATUSES),
+            or_(FundingStream.department_id.is_(None), ~PUBLISHABLE_FUNDER),
         )
     )
 

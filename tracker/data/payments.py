@@ -4,7 +4,7 @@ from sqlalchemy.orm import joinedload
 from tracker.data.pagination import Page, paginate
 from tracker.data.scoping import scope_to_user
 from tracker.extensions import db
-from tracker.models import Allocation, Payment, PaymentStatus, User
+from tracker.models import Allocation, MilestoneReturn, Payment, PaymentStatus, User
 
 
 def lock_allocation(allocation_id: int) -> Allocation | None:
@@ -52,6 +52,9 @@ def payments_page(
         .options(
             joinedload(Payment.allocation).joinedload(Allocation.organisation),
             joinedload(Payment.allocation).joinedload(Allocation.stream),
+            joinedload(Payment.requested_by),
+            joinedload(Payment.milestone_return).joinedload(MilestoneReturn.project),
+            joinedload(Payment.milestone),
         )
         .order_by(Payment.id.desc())
     )

@@ -153,12 +153,19 @@ class StreamRow:
     paid_pence: int
     reported_pence: int
     recovered_pence: int = 0
+    announced_at_summit: bool = True
+    announced_is_approximate: bool = False
 
 
 def portfolio(filters: Filters) -> list[StreamRow]:
     """Every stream in the vocabulary's terms (4 queries)."""
     streams = select(
-        FundingStream.id, FundingStream.code, FundingStream.name, FundingStream.announced_pence
+        FundingStream.id,
+        FundingStream.code,
+        FundingStream.name,
+        FundingStream.announced_pence,
+        FundingStream.announced_at_summit,
+        FundingStream.announced_is_approximate,
     ).order_by(FundingStream.announced_pence.desc(), FundingStream.name)
     if filters.stream_id is not None:
         streams = streams.where(FundingStream.id == filters.stream_id)
@@ -172,7 +179,7 @@ def portfolio(filters: Filters) -> list[StreamRow]:
     budgets = dict(db.session.execute(budget.group_by(StreamBudget.stream_id)).all())
     money = _money_by(lambda t: t.stream_id, filters)
     rows = []
-    for sid, code, name, announced in db.session.execute(streams):
+    for sid, code, name, announced, at_summit, approximate in db.session.execute(streams):
         draft, offered, committed, reported, paid, recovered = money.get(sid, [0] * 6)
         rows.append(
             StreamRow(
@@ -187,6 +194,8 @@ def portfolio(filters: Filters) -> list[StreamRow]:
                 paid,
                 reported,
                 recovered,
+                at_summit,
+                approximate,
             )
         )
     return rows
@@ -371,6 +380,26 @@ def returns_timeliness(filters: Filters, today: date) -> list[StatusRow]:
         "Not yet due": int(not_yet_due),
     }
     return [StatusRow(label, count) for label, count in counts.items()]
+
+
+def projects_rag(filters: Filters) -> list[tuple[str, int, int]]:
+    """(RAG, projects rated so by the department's reviewer, projects rated so by their grantee
+    and not yet reviewed) over each project's current rating (the rule is `tracker.totals
+    .vocabulary.latest_rating`: the reviewer's wins), the same figures the summary's list of red
+    projects counts (1 query)."""
+    query = _narrow(
+        select(
+            TotalProjectRating.rated_by, TotalProjectRating.rag, _sum(TotalProjectRating.projects)
+        ),
+        TotalProjectRating,
+        filters,
+        by_year=False,
+    ).group_by(TotalProjectRating.rated_by, TotalProjectRating.rag)
+    counts = {(rater, rag): int(n) for rater, rag, n in db.session.execute(query)}
+    return [
+        (rag, counts.get(("reviewer", rag), 0), counts.get(("grantee", rag), 0))
+        for rag in ("red", "amber", "green")
+    ]
 
 
 def returns_rag(filters: Filters) -> list[tuple[str, int, int]]:

@@ -35,6 +35,13 @@ class MilestoneStatus(enum.StrEnum):
     MISSED = "missed"
 
 
+class PayeeStatus(enum.StrEnum):
+    PROPOSED = "proposed"  # an officer has typed it; a second person has not confirmed it
+    CONFIRMED = "confirmed"  # the organisation's account (the latest confirmed one)
+    REPLACED = "replaced"  # a later account was confirmed
+    CANCELLED = "cancelled"  # a proposal withdrawn or overtaken by a newer proposal
+
+
 class PaymentStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
     REQUESTED = "requested"

@@ -135,6 +135,7 @@ def index():
         "returns": export_data.count_returns(filters),
         "payments": export_data.count_payments(filters),
         "grants": export_data.count_awarded_allocations(filters),
+        "grants_held_back": export_data.count_awarded_allocations_held_back(filters),
     }
     return render_template(
         "exports/index.html",

@@ -2,11 +2,12 @@
 
 from datetime import date
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from tracker.data import allocations as allocation_data
 from tracker.data import payments as payment_data
+from tracker.data import queues as queue_data
 from tracker.data import returns as return_data
 from tracker.web.access import GRANTEES, requires_role
 from tracker.web.pages import found, page_number
@@ -24,6 +25,11 @@ def overview():
         returns=return_data.returns_page(current_user, page_number()),
         payments=payment_data.payments_page(current_user, 1).items,
         today=date.today(),
+        queues=queue_data.queues_for(
+            current_user,
+            date.today(),
+            threshold_pence=current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"],
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -17,7 +18,7 @@ from flask_login import current_user
 
 from tracker.domain.roles import Role
 from tracker.imports.forms import ConfirmForm, UploadForm
-from tracker.infrastructure import import_files
+from tracker.infrastructure import import_files, import_template
 from tracker.services import imports as import_service
 from tracker.services.errors import RuleBroken
 from tracker.web.access import current_actor, requires_role
@@ -67,6 +68,30 @@ def _pending(import_id: int):
 
 def _max_bytes() -> int:
     return current_app.config["UPLOAD_MAX_BYTES"]
+
+
+def _download(content: bytes, mimetype: str, filename: str) -> Response:
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/allocations/import/template.csv")
+@requires_role(Role.OFFICER)
+def template_csv():
+    return _download(import_template.as_csv(), "text/csv", "allocations-import-template.csv")
+
+
+@bp.get("/allocations/import/template.xlsx")
+@requires_role(Role.OFFICER)
+def template_xlsx():
+    return _download(
+        import_template.as_xlsx(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "allocations-import-template.xlsx",
+    )
 
 
 @bp.route("/allocations/import", methods=["GET", "POST"])

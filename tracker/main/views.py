@@ -1,10 +1,12 @@
 import contextlib
+from datetime import date
 
 from flask import Blueprint, current_app, g, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from tracker.data import queues as queue_data
 from tracker.data import streams as stream_data
 from tracker.extensions import db, login_manager
 from tracker.web.access import EVERYONE_SIGNED_IN, public, requires_role
@@ -27,7 +29,14 @@ def home():
     if current_user.role.is_grantee and "grantee.overview" in current_app.view_functions:
         return redirect(url_for("grantee.overview"))
     page = stream_data.stream_totals(1) if not current_user.role.is_grantee else None
-    return render_template("main/home.html", page=page, totals=page.items if page else [])
+    queues = queue_data.queues_for(
+        current_user,
+        date.today(),
+        threshold_pence=current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"],
+    )
+    return render_template(
+        "main/home.html", page=page, totals=page.items if page else [], queues=queues
+    )
 
 
 @bp.get("/health")
@@ -53,7 +62,38 @@ def health():
     return {"status": "ok"}
 
 
+# When the public-information pages were written and last checked against the service. Change
+# these when a page is reviewed (GOV.UK's model accessibility statement asks for both dates).
+STATEMENT_PREPARED = date(2026, 12, 4)
+STATEMENT_REVIEWED = date(2026, 12, 4)
+
+
+def _information_page(template: str):
+    config = current_app.config
+    return render_template(
+        template,
+        department=config["THREE_SIXTY_GIVING_PUBLISHER_NAME"],
+        contact_email=config.get("SERVICE_CONTACT_EMAIL", ""),
+        prepared_on=STATEMENT_PREPARED,
+        reviewed_on=STATEMENT_REVIEWED,
+        idle_minutes=config["SESSION_IDLE_MINUTES"],
+        max_hours=config["SESSION_MAX_HOURS"],
+    )
+
+
 @bp.get("/accessibility")
 @public
 def accessibility():
-    return render_template("main/accessibility.html")
+    return _information_page("main/accessibility.html")
+
+
+@bp.get("/privacy")
+@public
+def privacy():
+    return _information_page("main/privacy.html")
+
+
+@bp.get("/cookies")
+@public
+def cookies():
+    return _information_page("main/cookies.html")

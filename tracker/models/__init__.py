@@ -10,6 +10,7 @@ from tracker.domain.statuses import (
     IndicatorKind,
     MilestoneStatus,
     OrganisationType,
+    PayeeStatus,
     PaymentStatus,
     Rag,
     ReportingFrequency,
@@ -37,13 +38,16 @@ from tracker.models.milestone_return import (
 )
 from tracker.models.organisation import Organisation
 from tracker.models.outbox import OutboxMessage
+from tracker.models.payee import PayeeAccount
 from tracker.models.payment import Payment
-from tracker.models.project import Milestone, Project, ProjectTarget
+from tracker.models.project import Milestone, Project, ProjectTarget, ReportingSchedule
 from tracker.models.stream import FundingStream, Indicator, StreamBudget
 from tracker.models.user import SignInAttempt, SignInThrottle, User
 from tracker.models.user_session import UserSession
 
 __all__ = [
+    "PayeeAccount",
+    "PayeeStatus",
     "CIVIL_SERVANT_ROLES",
     "GRANTEE_ROLES",
     "TWO_FACTOR_ROLES",
@@ -70,6 +74,7 @@ __all__ = [
     "PaymentStatus",
     "Project",
     "ProjectTarget",
+    "ReportingSchedule",
     "Rag",
     "ReportingFrequency",
     "ReturnForecast",

@@ -18,6 +18,8 @@ class Allocation(Timestamped, Base):
         *non_negative("amount_pence"),
         sa.CheckConstraint("planned_end >= planned_start", name="dates_in_order"),
         sa.Index("ix_allocation_stream_status", "stream_id", "status"),
+        # The second officer's queue: drafts at or over the approval threshold.
+        sa.Index("ix_allocation_status_amount_pence", "status", "amount_pence"),
         # The allocations list (newest award first): whole, for one stream, for one grantee.
         sa.Index("ix_allocation_awarded_on_id", "awarded_on", "id"),
         sa.Index("ix_allocation_stream_awarded_on_id", "stream_id", "awarded_on", "id"),

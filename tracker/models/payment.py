@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String
@@ -7,6 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.domain.statuses import PaymentStatus
 from tracker.models.allocation import Allocation
 from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
+
+if TYPE_CHECKING:
+    from tracker.models.milestone_return import MilestoneReturn
+    from tracker.models.project import Milestone
+    from tracker.models.user import User
 
 
 class Payment(Timestamped, Base):
@@ -43,8 +49,14 @@ class Payment(Timestamped, Base):
     paid_on: Mapped[date | None]
     paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     payment_reference: Mapped[str | None] = mapped_column(String(60))
+    # The bank account the money went to, recorded when the payment is marked paid.
+    payee_account_id: Mapped[int | None] = mapped_column(ForeignKey("payee_account.id"))
     version: Mapped[int] = mapped_column(default=1)
 
     allocation: Mapped[Allocation] = relationship()
+    # For the payments lists and check pages: who asked, and what the payment is for.
+    requested_by: Mapped["User | None"] = relationship(foreign_keys=[requested_by_id])
+    milestone_return: Mapped["MilestoneReturn | None"] = relationship()
+    milestone: Mapped["Milestone | None"] = relationship()
 
     __mapper_args__ = {"version_id_col": version}

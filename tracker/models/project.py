@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.domain.statuses import EvidenceRating, MilestoneStatus
 from tracker.models.allocation import Allocation
 from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
-from tracker.models.stream import Indicator
+from tracker.models.stream import Indicator, ReportingFrequency
 
 
 class Project(Timestamped, Base):
@@ -61,3 +61,21 @@ class Milestone(Timestamped, Base):
     completed_on: Mapped[date | None]
 
     project: Mapped[Project] = relationship(back_populates="milestones")
+
+
+class ReportingSchedule(Timestamped, Base):
+    """When an allocation's projects report: how often (the stream's frequency), from which
+    period (the one holding the planned start) and how many working days after each period
+    ends a return is due. The returns themselves are generated from it (services/delivery)."""
+
+    __tablename__ = "reporting_schedule"
+    __table_args__ = (*non_negative("due_working_days"),)
+
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocation.id"), unique=True)
+    frequency: Mapped[ReportingFrequency] = mapped_column(
+        status_enum(ReportingFrequency, "schedule_frequency")
+    )
+    first_period_start: Mapped[date]
+    due_working_days: Mapped[int] = mapped_column(default=20)
+
+    allocation: Mapped[Allocation] = relationship()

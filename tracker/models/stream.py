@@ -25,6 +25,14 @@ class FundingStream(Timestamped, Base):
     funder_note: Mapped[str] = mapped_column(String(300), default="")
     announced_pence: Mapped[int] = pence_column()
     announced_amount_note: Mapped[str] = mapped_column(String(200), default="")
+    # The source's own words: a measure "announced at the summit" (True), or a related measure
+    # the announcement mentions that the summit measures "add to" (False: not counted as
+    # announced at the summit).
+    announced_at_summit: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # The source gives the amount as approximate ("close to £20m"): shown and summed as "about".
+    announced_is_approximate: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
     announced_on: Mapped[date]
     source_citation: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")

@@ -75,3 +75,35 @@ class SearchForm(TrackerForm):
             no_control_characters,
         ],
     )
+
+
+SORT_CODE_HINT = "6 digits, for example 30-94-57"
+ACCOUNT_NUMBER_HINT = "8 digits, for example 00733445"
+
+
+class ProposePayeeForm(TrackerForm):
+    account_name = StringField(
+        "Name on the account",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter the name on the account"),
+            Length(max=200, message="The name on the account must be 200 characters or fewer"),
+            no_control_characters,
+        ],
+    )
+    sort_code = StringField("Sort code", widget=GovTextInput(), description=SORT_CODE_HINT)
+    account_number = StringField(
+        "Account number", widget=GovTextInput(), description=ACCOUNT_NUMBER_HINT
+    )
+
+
+class ConfirmPayeeForm(TrackerForm):
+    sort_code = StringField(
+        "Sort code",
+        widget=GovTextInput(),
+        description="Type the sort code from the organisation's own evidence (a bank letter or "
+        "statement), not from this screen",
+    )
+    account_number = StringField(
+        "Account number", widget=GovTextInput(), description=ACCOUNT_NUMBER_HINT
+    )

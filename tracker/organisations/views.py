@@ -1,11 +1,19 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from tracker.data import audit as audit_data
 from tracker.data import organisations as organisation_data
+from tracker.data import payees as payee_data
 from tracker.domain.roles import Role
 from tracker.domain.statuses import OrganisationType
-from tracker.organisations.forms import OrganisationForm, SearchForm
+from tracker.infrastructure import clock
+from tracker.organisations.forms import (
+    ConfirmPayeeForm,
+    OrganisationForm,
+    ProposePayeeForm,
+    SearchForm,
+)
 from tracker.services import organisations as organisation_service
+from tracker.services import payees as payee_service
 from tracker.services.errors import RuleBroken
 from tracker.web.access import CIVIL_SERVANTS, current_actor, requires_role
 from tracker.web.pages import found, page_number, show_rule_broken
@@ -60,7 +68,75 @@ def view_organisation(organisation_id: int):
     return render_template(
         "organisations/view.html",
         organisation=organisation,
-        events=audit_data.history("organisation", organisation.id),
+        events=sorted(
+            audit_data.history("organisation", organisation.id)
+            + payee_data.history(organisation.id),
+            key=lambda event: event.id,
+            reverse=True,
+        ),
+        payee=payee_data.current_account(organisation.id),
+        proposed=payee_data.proposed_change(organisation.id),
+        payee_held=payee_service.payments_held(organisation.id, clock.now()),
+    )
+
+
+@bp.route("/<int:organisation_id>/bank-account", methods=["GET", "POST"])
+@requires_role(Role.OFFICER)
+@commits
+def propose_payee(organisation_id: int):
+    """An officer proposes the organisation's bank account (new, or a change)."""
+    organisation = found(organisation_data.organisation_by_id(organisation_id))
+    form = ProposePayeeForm()
+    if form.validate_on_submit():
+        try:
+            payee_service.propose(
+                current_actor(),
+                organisation,
+                account_name=form.account_name.data,
+                sort_code=form.sort_code.data,
+                account_number=form.account_number.data,
+                now=clock.now(),
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash("The bank account has been proposed: a finance officer must now confirm it")
+            return redirect(
+                url_for("organisations.view_organisation", organisation_id=organisation.id)
+            )
+    return render_template("organisations/payee.html", form=form, organisation=organisation)
+
+
+@bp.route("/<int:organisation_id>/bank-account/confirm", methods=["GET", "POST"])
+@requires_role(Role.FINANCE)
+@commits
+def confirm_payee(organisation_id: int):
+    """A finance officer who did not propose it confirms a change by typing it again."""
+    organisation = found(organisation_data.organisation_by_id(organisation_id))
+    proposed = found(payee_data.proposed_change(organisation.id))
+    form = ConfirmPayeeForm()
+    if form.validate_on_submit():
+        try:
+            payee_service.confirm(
+                current_actor(),
+                proposed,
+                sort_code=form.sort_code.data,
+                account_number=form.account_number.data,
+                now=clock.now(),
+                hold_days=current_app.config["PAYEE_CHANGE_HOLD_DAYS"],
+            )
+        except RuleBroken as error:  # NotAllowed too: the proposer confirming their own
+            show_rule_broken(form, error)
+        else:
+            flash("The bank account has been confirmed: payments to it are held for now")
+            return redirect(
+                url_for("organisations.view_organisation", organisation_id=organisation.id)
+            )
+    return render_template(
+        "organisations/confirm_payee.html",
+        form=form,
+        organisation=organisation,
+        proposed=proposed,
     )
 
 

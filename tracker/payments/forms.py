@@ -1,6 +1,6 @@
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.domain.statuses import PaymentStatus
 from tracker.web.forms import GovDateField, TrackerForm, VersionedForm, length_at_most
@@ -20,6 +20,12 @@ class PaidForm(VersionedForm):
             Length(max=60, message="The reference must be 60 characters or fewer"),
         ],
     )
+    # "yes" once the finance officer has seen the check page: only then is it saved.
+    confirmed = HiddenField()
+
+    def validate_confirmed(self, field):
+        if field.data not in (None, "", "yes"):
+            raise ValidationError("Check the date and reference, then record the payment")
 
 
 class HoldForm(VersionedForm):

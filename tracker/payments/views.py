@@ -4,11 +4,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.data import audit as audit_data
+from tracker.data import payees as payee_data
 from tracker.data import payments as payment_data
 from tracker.data import returns as return_data
 from tracker.domain.roles import Role
 from tracker.domain.statuses import PaymentStatus
+from tracker.infrastructure import clock
 from tracker.payments import forms
+from tracker.services import payees as payee_service
 from tracker.services import payments as payment_service
 from tracker.services.errors import RuleBroken
 from tracker.web.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
@@ -50,15 +53,41 @@ def view_payment(payment_id: int):
     approve = forms.ApproveForm()
     approve.version.data = str(payment.version)
     events = None if current_user.role.is_grantee else audit_data.history("payment", payment.id)
-    return render_template("payments/view.html", payment=payment, approve=approve, events=events)
+    organisation_id = payment.allocation.organisation_id
+    # A paid payment shows the account it went to; any other, the account it would go to now.
+    payee = (
+        payee_data.account_by_id(payment.payee_account_id)
+        if payment.paid_on
+        else payee_data.current_account(organisation_id)
+    )
+    held = None if payment.paid_on else payee_service.payments_held(organisation_id, clock.now())
+    return render_template(
+        "payments/view.html",
+        payment=payment,
+        approve=approve,
+        events=events,
+        payee=payee,
+        payee_held=held,
+    )
 
 
-@bp.post("/payments/<int:payment_id>/approve")
+@bp.route("/payments/<int:payment_id>/approve", methods=["GET", "POST"])
 @requires_role(Role.FINANCE)
 @commits
 def approve(payment_id: int):
+    """A check page (to whom, how much, what for, who asked) with the button that approves."""
     payment = _load(payment_id)
     form = forms.ApproveForm()
+    if not form.is_submitted():
+        # The service refuses these too; the check page is not offered for them.
+        if payment.status != PaymentStatus.REQUESTED:
+            message = f"This payment is {payment.status.value}: it cannot be approved"
+            return _back(payment, message, "info")
+        if payment.requested_by_id == current_user.id:
+            message = "You requested this payment, so another finance officer must approve it"
+            return _back(payment, message, "info")
+        form.version.data = str(payment.version)
+        return render_template("payments/check_approve.html", form=form, payment=payment)
     if not form.validate_on_submit():
         return _back(payment, "Your form has expired: try again", "info")
     try:
@@ -72,11 +101,14 @@ def approve(payment_id: int):
 @requires_role(Role.FINANCE)
 @commits
 def mark_paid(payment_id: int):
+    """The date and reference, then a check page; saved only from the check page."""
     payment = _load(payment_id)
     form = forms.PaidForm()
     if not form.is_submitted():
         form.version.data = str(payment.version)
     if form.validate_on_submit():
+        if form.confirmed.data != "yes":
+            return render_template("payments/check_paid.html", form=form, payment=payment)
         try:
             payment_service.mark_paid(
                 current_actor(),

@@ -226,6 +226,11 @@ class ReviewForm(VersionedForm):
         validators=[length_at_most(5000, "reasons")],
     )
 
+    def validate_reasons(self, field):
+        """Checked with the other fields, so every mistake shows at once."""
+        if self.decision.data == "send-back" and not (field.data or "").strip():
+            raise ValidationError("Enter the reasons the return is being sent back")
+
 
 class DueDateForm(VersionedForm):
     due_on = GovDateField("New due date", name_in_errors="new due date")

@@ -8,7 +8,7 @@ from tracker.data.store import ConcurrentChange, DuplicateError, save
 from tracker.domain.money import format_pounds
 from tracker.domain.periods import FinancialYear, financial_years_between
 from tracker.models import Allocation, AllocationStatus, AllocationYear, FundingStream, Organisation
-from tracker.services import audit, budget, schedule
+from tracker.services import audit, budget, delivery, schedule
 from tracker.services.errors import NotAllowed, RuleBroken
 
 S = AllocationStatus
@@ -73,10 +73,13 @@ def profile_for(
     years = [fy.start_year for fy in financial_years_between(planned_start, planned_end)]
     outside = [y for y in years if not stream.first_year <= y <= stream.last_year]
     if outside:
+        # The error goes on the date that is out of range: a start before the stream's first
+        # year is the start's fault, an end after its last year the end's.
         raise RuleBroken(
-            f"The planned dates must fall within the stream's years, "
-            f"{FinancialYear(stream.first_year).label} to {FinancialYear(stream.last_year).label}",
-            "planned_start",
+            f"The planned {'start' if outside[0] < stream.first_year else 'end'} date must fall "
+            f"within the stream's years, {FinancialYear(stream.first_year).label} to "
+            f"{FinancialYear(stream.last_year).label}",
+            "planned_start" if outside[0] < stream.first_year else "planned_end",
         )
     given = {year: pence for year, pence in profile.items() if pence}
     if not given:
@@ -272,6 +275,8 @@ def change_status(
         raise RuleBroken("Enter why the allocation is being withdrawn", "reason")
     if action == "offer":
         _check_second_officer(actor, allocation, second_approval_threshold_pence)
+    if action == "activate":
+        delivery.can_activate(allocation)
     before = audit.snapshot(allocation, ["status", "approved_by_id"])
     allocation.status = target
     if action == "offer":

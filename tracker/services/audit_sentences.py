@@ -23,6 +23,7 @@ NOUNS = {
     "milestone": "the milestone",
     "allocation_import": "allocations",
     "invitation": "the invitation of",
+    "payee_account": "a bank account for",
 }
 
 # action -> the verb, when it is not the action's last words.
@@ -46,6 +47,10 @@ VERBS = {
     "payment approved": "approved",
     "payment paid": "marked as paid",
     "payment held": "held",
+    "payee change proposed": "proposed",
+    "payee change confirmed": "confirmed",
+    "payee change cancelled": "cancelled",
+    "payee replaced": "recorded as replaced",
     "milestone completed": "recorded as completed",
     "return spend saved": "saved the spend of",
     "return forecast saved": "saved the forecast of",

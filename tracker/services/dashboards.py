@@ -14,9 +14,10 @@ from tracker.web import charts
 @dataclass(frozen=True)
 class Money:
     pence: int
+    approximate: bool = False  # the source gives it as approximate: shown as "about £…"
 
     def __str__(self) -> str:
-        return format_pounds(self.pence)
+        return ("about " if self.approximate else "") + format_pounds(self.pence)
 
 
 @dataclass
@@ -80,8 +81,8 @@ def portfolio(filters: Filters, rows=None) -> Panel:
         ],
         [
             [
-                r.name,
-                Money(r.announced_pence),
+                r.name if r.announced_at_summit else f"{r.name} (related measure)",
+                Money(r.announced_pence, r.announced_is_approximate),
                 Money(r.budget_pence),
                 Money(r.in_draft_pence),
                 Money(r.offered_pence),
@@ -92,7 +93,9 @@ def portfolio(filters: Filters, rows=None) -> Panel:
             for r in rows
         ],
         note="Committed counts accepted, active and closed grants only: never drafts or "
-        "offers not yet accepted.",
+        "offers not yet accepted. A related measure was not announced at the summit: the "
+        "announcement mentions it as one the summit's measures add to. \"About\" marks an amount "
+        "the source gives as approximate.",
     )
 
 
@@ -208,25 +211,38 @@ def returns_timeliness(filters: Filters, today: date) -> Panel:
     )
 
 
+RATING_RULE = (
+    "Each project counts once, with the rating it carries now: the department's reviewer's "
+    "on its latest reviewed return, which wins over a later self-rating nobody has reviewed "
+    "yet; otherwise the grantee's own on its latest submitted return."
+)
+
+
 def returns_rag(filters: Filters) -> Panel:
-    """Returns counted by RAG rating, the grantee's own beside the reviewer's."""
-    rows = reporting.returns_rag(filters)
+    """Projects by their current RAG rating, saying who gave it: the one truth the summary's
+    red projects are counted from as well."""
+    rows = reporting.projects_rag(filters)
     figure = charts.bars(
-        "Returns by RAG rating",
+        "Projects by current RAG rating",
         [rag.capitalize() for rag, _, _ in rows],
         {
-            "Grantee's rating": [s for _, s, _ in rows],
-            "Reviewer's rating": [r for _, _, r in rows],
+            "Rated by the department's reviewer": [r for _, r, _ in rows],
+            "Self-rated by the grantee, not yet reviewed": [g for _, _, g in rows],
         },
         money=False,
-        y_title="Returns",
+        y_title="Projects",
     )
     return Panel(
         "rag",
-        "RAG ratings",
+        "RAG ratings of projects",
         figure,
-        ["RAG", "Grantee's rating", "Reviewer's rating"],
-        [[rag.capitalize(), s, r] for rag, s, r in rows],
+        [
+            "RAG",
+            "Rated by the department's reviewer",
+            "Self-rated by the grantee, not yet reviewed",
+        ],
+        [[rag.capitalize(), r, g] for rag, r, g in rows],
+        note=RATING_RULE,
     )
 
 

@@ -5,12 +5,13 @@ payments on an allocation never add up to more than the allocation."""
 
 from datetime import date
 
+from tracker.data import payees as payee_data
 from tracker.data import payments as payment_data
 from tracker.data.store import ConcurrentChange, DuplicateError, save
 from tracker.domain.money import format_pounds
 from tracker.infrastructure import clock
 from tracker.models import Milestone, MilestoneReturn, MilestoneStatus, Payment, PaymentStatus, Role
-from tracker.services import audit
+from tracker.services import audit, payees
 from tracker.services.errors import NotAllowed, RuleBroken
 
 P = PaymentStatus
@@ -22,6 +23,7 @@ FIELDS = [
     "paid_by_id",
     "paid_on",
     "payment_reference",
+    "payee_account_id",
 ]
 ALREADY = "This payment has already been {}: nothing was changed"
 
@@ -173,9 +175,15 @@ def mark_paid(
             f"{payment.approved_at:%-d %B %Y}",
             "paid_on",
         )
+    organisation_id = payment.allocation.organisation_id
+    held = payees.payments_held(organisation_id, clock.now())
+    if held:
+        raise RuleBroken(held)
     before = audit.snapshot(payment, FIELDS)
     payment.status, payment.paid_on, payment.paid_by_id = P.PAID, paid_on, actor.user_id
     payment.payment_reference = reference.strip()
+    account = payee_data.current_account(organisation_id)
+    payment.payee_account_id = account.id if account else None
     _save(payment)
     audit.record(
         actor, "payment paid", payment, before=before, after=audit.snapshot(payment, FIELDS)

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from tracker.data import delivery as delivery_data
 from tracker.data import returns as return_data
 from tracker.data.store import save
 from tracker.domain.periods import Quarter
@@ -36,15 +37,36 @@ def reporting_periods(
 
 
 def create_returns_for(allocation: Allocation, working_days_to_report: int) -> int:
-    """Every return an active allocation's projects owe, one per project per period up to the
-    allocation's planned end, each due a set number of working days after its period ends.
-    Returns that already exist are left alone, so this can run again safely."""
-    frequency = allocation.stream.reporting_frequency
-    periods = reporting_periods(frequency, allocation.planned_start, allocation.planned_end)
+    """Every return an active allocation's projects owe under its reporting schedule (saved
+    with the service's defaults if it has none yet): one per project per period up to the
+    planned end, each due the schedule's working days after its period ends.
+    Runs again whenever the dates change (a schedule changed, a later end agreed): a missing
+    return is added; a return not yet started follows the new dates (unless an officer moved
+    its due date by hand) or, if its period is no longer in the schedule, goes; a return the
+    grantee has started is never touched. Returns how many were added."""
+    from tracker.services import delivery  # delivery sets the schedule this reads
+
+    plan = delivery.schedule_of(allocation, working_days_to_report)
+    if plan.id is None:
+        save(plan)
+    periods = dict(
+        reporting_periods(plan.frequency, plan.first_period_start, allocation.planned_end)
+    )
     made = 0
     for project in return_data.projects_of_allocation(allocation.id):
-        existing = return_data.period_starts_for_project(project.id)
-        for start, end in periods:
+        existing = set()
+        for old in delivery_data.returns_of_project(project.id):
+            existing.add(old.period_start)
+            if old.status != ReturnStatus.NOT_STARTED or old.revision != 1:
+                continue
+            if old.period_start not in periods:
+                delivery_data.remove(old)
+                existing.discard(old.period_start)
+            elif not old.due_on_moved_reason:
+                old.period_end = periods[old.period_start]
+                old.due_on = working_days_after(old.period_end, plan.due_working_days)
+                save(old)
+        for start, end in periods.items():
             if start in existing:
                 continue
             save(
@@ -52,7 +74,7 @@ def create_returns_for(allocation: Allocation, working_days_to_report: int) -> i
                     project_id=project.id,
                     period_start=start,
                     period_end=end,
-                    due_on=working_days_after(end, working_days_to_report),
+                    due_on=working_days_after(end, plan.due_working_days),
                     status=ReturnStatus.NOT_STARTED,
                     completed_sections=[],
                 )

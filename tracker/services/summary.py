@@ -3,7 +3,7 @@ and no return narratives: only streams, organisations, projects and sums. Every 
 the one vocabulary of money (`tracker/totals/vocabulary.py`), whose definitions the page shows.
 It reads each set of figures once and builds its charts from them."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.data import reporting
@@ -17,6 +17,8 @@ UNDER_OVER_THRESHOLD = 10  # per cent
 
 @dataclass
 class Summary:
+    # Announced at the summit; related measures (that the source says the summit's "add to")
+    # are apart, in related_pence, never in the announced total.
     announced_pence: int
     budget_pence: int
     in_draft_pence: int
@@ -31,15 +33,20 @@ class Summary:
     overdue: list[tuple[str, int]]
     off_profile: list[tuple[str, str, int, int]]  # stream, "under"/"over", reported, profile
     terms: list[Term]
+    related_pence: int = 0
+    related_streams: list[str] = field(default_factory=list)
+    # Some of the announced total is an amount the source gives as approximate ("close to £20m")
+    approximate_streams: list[str] = field(default_factory=list)
 
     @property
-    def headlines(self) -> list[tuple[str, int]]:
+    def headlines(self) -> list[tuple[str, int, bool]]:
+        """(label, pence, approximate): an approximate figure is shown as "about"."""
         return [
-            ("Announced", self.announced_pence),
-            ("Budget", self.budget_pence),
-            ("Committed", self.committed_pence),
-            ("Paid", self.paid_pence),
-            ("Reported spend", self.reported_pence),
+            ("Announced at the summit", self.announced_pence, bool(self.approximate_streams)),
+            ("Budget", self.budget_pence, False),
+            ("Committed", self.committed_pence, False),
+            ("Paid", self.paid_pence, False),
+            ("Reported spend", self.reported_pence, False),
         ]
 
 
@@ -50,8 +57,13 @@ def build(filters: Filters, today: date) -> Summary:
     periods = reporting.spend_over_time(filters)
     profile = reporting.profile_to_date_by_stream(filters, today)
     red, red_count = reporting.red_rated_projects(filters)
+    at_summit = [r for r in rows if r.announced_at_summit]
+    related = [r for r in rows if not r.announced_at_summit]
     return Summary(
-        announced_pence=sum(r.announced_pence for r in rows),
+        announced_pence=sum(r.announced_pence for r in at_summit),
+        related_pence=sum(r.announced_pence for r in related),
+        related_streams=[r.name for r in related],
+        approximate_streams=[r.name for r in at_summit if r.announced_is_approximate],
         budget_pence=sum(r.budget_pence for r in rows),
         in_draft_pence=sum(r.in_draft_pence for r in rows),
         offered_pence=sum(r.offered_pence for r in rows),

@@ -3,11 +3,11 @@
 Rules:
 - A grant is an allocation that was awarded: offered, accepted, active or closed. Drafts were
   never awarded and withdrawn allocations were taken back, so neither is published.
-- Its funder is its stream's department. Where the source names no department (the FLOWS
-  project, say), the grant is still published, under the package's publisher (configured as
-  THREE_SIXTY_GIVING_PUBLISHER_ID and _NAME), and its description says the source does not
-  name the funder: leaving the grant out would understate what was awarded, while guessing a
-  department would present an invented fact.
+- Its funder is its stream's department, as the source or an officer names it, and only once
+  that department's org-id has been confirmed against the Government Organisation Register
+  (department.org_id_confirmed). A stream that names no funder (the FLOWS project, say) is never
+  published under a default (the publisher, or any department): its grants are kept out until
+  an officer names the funder, and the exports page says how many were kept out.
 - Amounts are JSON numbers in pounds: whole pounds as integers, anything else with its pence.
 - Where the grantee has an ONS local-authority code, it is the recipient's location and the
   beneficiary location, with the geoCodeType the standard's codelist gives that kind of area
@@ -90,15 +90,10 @@ def location(gss_code: str, name: str) -> dict:
     return place
 
 
-def _description(row: Mapping, publisher: Publisher) -> str:
+def _description(row: Mapping) -> str:
     parts = [f"A grant from the {row['stream_name']} programme."]
     if row.get("stream_description"):
         parts.append(row["stream_description"])
-    if not row.get("funder_org_id"):
-        parts.append(
-            (row.get("funder_note") or "The source does not name the funder.")
-            + f" Published under {publisher.name}, the publisher of this data."
-        )
     if row.get("is_illustrative"):
         parts.append("Illustrative demo data: this is not a real grant.")
     return " ".join(parts)
@@ -109,14 +104,13 @@ def grant(row: Mapping, *, publisher: Publisher, data_source: str | None = None)
     recipient = {"id": row["organisation_org_id"], "name": row["organisation_name"]}
     if row.get("local_authority_code"):
         recipient["location"] = [location(row["local_authority_code"], row["organisation_name"])]
-    if row.get("funder_org_id"):
-        funder = {"id": row["funder_org_id"], "name": row["funder_name"]}
-    else:
-        funder = {"id": publisher.org_id, "name": publisher.name}
+    if not row.get("funder_org_id"):
+        raise ValueError(f"{row['identifier']} has no named funder: it cannot be published")
+    funder = {"id": row["funder_org_id"], "name": row["funder_name"]}
     record = {
         "id": row["identifier"],
         "title": row["title"],
-        "description": _description(row, publisher),
+        "description": _description(row),
         "currency": CURRENCY,
         "amountAwarded": amount_in_pounds(row["amount_pence"]),
         "awardDate": _iso(row["awarded_on"]),

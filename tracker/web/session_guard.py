@@ -21,7 +21,9 @@ BEFORE_TWO_FACTOR = {
     "auth.sign_out",
     "auth.sign_in",
     "main.accessibility",
+    "main.cookies",
     "main.health",
+    "main.privacy",
     "static",
 }
 

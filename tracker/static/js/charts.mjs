@@ -1,10 +1,51 @@
 // Draws every chart on the page from the JSON beside it: no inline script, no CDN.
 // plotly.min.js is loaded before this module as a classic script.
 const config = { displayModeBar: false, responsive: true, displaylogo: false };
+// On A4 portrait with 12 mm margins the page is about 700 CSS pixels wide; a chart is drawn
+// that wide and at most this tall, so it never keeps its screen height (up to 736 px) and
+// never spills over the table that follows it.
+const PRINT_WIDTH = 680;
+const PRINT_HEIGHT = 320;
 
+const charts = [];
 for (const element of document.querySelectorAll("[data-chart]")) {
   const source = document.getElementById(element.dataset.chart);
   if (!source || !window.Plotly) continue;
   const figure = JSON.parse(source.textContent);
   window.Plotly.newPlot(element, figure.data, figure.layout, config);
+  charts.push({ element, height: figure.layout.height });
 }
+
+let printing = false;
+
+function forPrint() {
+  if (printing) return;
+  printing = true;
+  for (const { element, height } of charts) {
+    element.classList.add("tracker-chart--print");
+    window.Plotly.relayout(element, {
+      width: PRINT_WIDTH,
+      height: Math.min(height || PRINT_HEIGHT, PRINT_HEIGHT),
+    });
+  }
+  document.documentElement.dataset.chartsSizedFor = "print";
+}
+
+function forScreen() {
+  if (!printing) return;
+  printing = false;
+  for (const { element, height } of charts) {
+    element.classList.remove("tracker-chart--print");
+    window.Plotly.relayout(element, { width: null, height: height ?? null, autosize: true });
+  }
+  document.documentElement.dataset.chartsSizedFor = "screen";
+}
+
+// The print dialog fires beforeprint/afterprint; print media (a PDF printer, or emulated)
+// changes the media query.
+window.addEventListener("beforeprint", forPrint);
+window.addEventListener("afterprint", forScreen);
+const print = window.matchMedia("print");
+print.addEventListener("change", (event) => (event.matches ? forPrint() : forScreen()));
+if (print.matches) forPrint();
+document.documentElement.dataset.chartsSizedFor = printing ? "print" : "screen";
