@@ -39,10 +39,13 @@ tracker/static/govuk/.built: package.json package-lock.json
 system-packages: ## Debian's Chromium and PostgreSQL for the browser and PostgreSQL tests
 	bin/install-system-packages
 
-db: install $(INSTANCE)/secret_key
+db: install $(INSTANCE)/secret_key $(INSTANCE)/audit_chain_key
 	$(FLASK) db upgrade
 
 $(INSTANCE)/secret_key: ## a random key for the local service, kept (tracker/config.py reads it)
+	bin/make-secret-key $@
+
+$(INSTANCE)/audit_chain_key: ## the audit chain's HMAC key for the local service, kept
 	bin/make-secret-key $@
 
 seed: db

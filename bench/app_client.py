@@ -5,7 +5,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bench.database import SECRET_KEY, password
+from bench.database import AUDIT_CHAIN_KEY, SECRET_KEY, password
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -18,6 +18,7 @@ def service(url: str) -> Flask:
             "SQLALCHEMY_DATABASE_URI": url,
             "ENV": "development",
             "SECRET_KEY": SECRET_KEY,
+            "AUDIT_CHAIN_KEY": AUDIT_CHAIN_KEY,
         }
     )
 

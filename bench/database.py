@@ -23,6 +23,8 @@ FLASK = [sys.executable, "-m", "flask", "--app", "tracker"]
 GENERATOR = [sys.executable, "-m", "bench.data"]
 # One random key for every process of a run (a session signed by one server is read by it again).
 SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48)
+# And one audit chain key, so every process of the run chains and verifies alike.
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY") or secrets.token_urlsafe(48)
 
 
 @contextlib.contextmanager
@@ -68,6 +70,7 @@ def environment(url: str, **extra: str) -> dict[str, str]:
     env.update(
         DATABASE_URL=url,
         SECRET_KEY=SECRET_KEY,
+        AUDIT_CHAIN_KEY=AUDIT_CHAIN_KEY,
         TRACKER_ENV="development",
         TRACKER_DEMO_PASSWORD=env.get("TRACKER_DEMO_PASSWORD") or "demo-password-for-local-use",
         PYTHONPATH=str(ROOT),

@@ -32,6 +32,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
         settings, extra = Config(**known), given
     app.config.update(settings.as_dict())
     app.config.update(extra)
+    _key_the_audit_chain()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _wire_templates(app)
@@ -151,3 +152,14 @@ def _register_blueprints(app: Flask) -> None:
         team,
     ):
         app.register_blueprint(blueprint)
+
+
+def _key_the_audit_chain() -> None:
+    """The audit chain's hashes are keyed with the running app's AUDIT_CHAIN_KEY."""
+    from flask import current_app, has_app_context
+
+    from tracker.domain import audit_chain
+
+    audit_chain.read_app_key_with(
+        lambda: current_app.config.get("AUDIT_CHAIN_KEY") if has_app_context() else None
+    )

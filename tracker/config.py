@@ -29,6 +29,10 @@ def _database_url() -> str:
     return url
 
 
+# Only for apps built with TESTING outside production (never a service's key).
+TEST_AUDIT_CHAIN_KEY = "audit-chain-key-for-tests-only"
+
+
 def secret_setting(name: str, *, environment: str) -> str:
     """A secret the service must be given and never has a default for (SECRET_KEY): the
     environment variable `name`; or else the file that `name`_FILE names (as a secrets manager
@@ -57,6 +61,8 @@ class Config:
     ENV: str = field(default_factory=lambda: os.environ.get("TRACKER_ENV", "development"))
     # Signs session cookies and CSRF tokens: from secret_setting(), or the app will not start.
     SECRET_KEY: str = ""
+    # Keys the audit trail's hash chain (HMAC): from secret_setting(), or the app will not start.
+    AUDIT_CHAIN_KEY: str = ""
     SQLALCHEMY_DATABASE_URI: str = field(default_factory=_database_url)
     SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=lambda: {"pool_pre_ping": True})
     SERVICE_NAME: str = "Track Hidden Harms grants"
@@ -165,6 +171,18 @@ class Config:
                 )
             # Each test app its own random key: a key anyone can read is a key anyone can use.
             self.SECRET_KEY = secrets.token_urlsafe(48)
+        self.AUDIT_CHAIN_KEY = self.AUDIT_CHAIN_KEY or secret_setting(
+            "AUDIT_CHAIN_KEY", environment=self.ENV
+        )
+        if not self.AUDIT_CHAIN_KEY:
+            if not self.TESTING or self.ENV == "production":
+                raise RuntimeError(
+                    "Set AUDIT_CHAIN_KEY (or AUDIT_CHAIN_KEY_FILE): the audit trail's hashes are "
+                    "keyed with it and the service will not start without it. `make run` makes "
+                    "one for a local service in instance/audit_chain_key."
+                )
+            # Every test app shares one, as they share databases copied from one template.
+            self.AUDIT_CHAIN_KEY = TEST_AUDIT_CHAIN_KEY
         if self.ENV != "development":
             self.SESSION_COOKIE_SECURE = True
 

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.conftest import (
-    FINANCE,
+    FINANCE_2,
     LAMBETH_GRANTEE,
     OFFICER,
     OFFICER_2,
@@ -148,7 +148,8 @@ def payment(session, status: PaymentStatus, identifier: str = LAMBETH_SWIS) -> P
     if status == PaymentStatus.APPROVED:
         from tracker.services import payments as payment_service
 
-        payment_service.approve(actor(session, FINANCE), made)
+        # Approved by the second finance officer, so FINANCE (the forms' visitor) may pay it.
+        payment_service.approve(actor(session, FINANCE_2), made)
         session.flush()
     return made
 

@@ -421,15 +421,13 @@ def test_an_allocation_of_100000_or_more_cannot_be_offered_by_the_officer_who_dr
 ):
     made = create(officer, transaction, "CSA-STF", amount="£100,000.00")
     page = text_of(officer.get(f"/allocations/{made.id}"))
-    assert "an officer other than the one who drafted it must approve it" in page
+    assert "an officer who neither drafted it nor set or changed its amount must approve it" in page
     events_before = count(transaction, AuditEvent)
 
     refused = change_status(officer, made, "offer")
     assert refused.status_code == 200
-    assert (
-        "An allocation of £100,000 or more must be approved by a second officer, not the one "
-        "who drafted it" in error_beside(refused, "action")
-    )
+    assert "must be approved by a second officer, not one who drafted it or set or changed its" \
+        " amount" in error_beside(refused, "action")
     transaction.refresh(made)
     assert made.status == AllocationStatus.DRAFT
     assert made.approved_by_id is None

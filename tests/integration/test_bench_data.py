@@ -127,13 +127,14 @@ def test_it_refuses_a_database_holding_the_demo_data_unless_forced(fresh):
     forced = generate(runner, "--force")
     assert forced.exit_code == 0, forced.output
     assert count(app, User) > users_before  # added beside the demo data, which is untouched
-    assert scalar(app, "SELECT COUNT(*) FROM app_user WHERE email LIKE '%demo.gov.uk'") == 5
+    # officer, officer2, finance, finance2, viewer, admin: the demo's, untouched
+    assert scalar(app, "SELECT COUNT(*) FROM app_user WHERE email LIKE '%demo.gov.uk'") == 6
     again = generate(runner, "--force")
     assert again.exit_code == 1 and "cannot replace" in again.output
 
 
 def test_it_refuses_production_even_when_forced(fresh):
-    app, runner = fresh(ENV="production", SECRET_KEY="x" * 40)
+    app, runner = fresh(ENV="production", SECRET_KEY="x" * 40, AUDIT_CHAIN_KEY="y" * 40)
     for options in ((), ("--force",)):
         refused = generate(runner, *options)
         assert refused.exit_code == 1 and "production" in refused.output

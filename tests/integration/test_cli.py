@@ -158,7 +158,11 @@ def test_the_demo_users_can_sign_in_with_the_demo_password(fresh):
 
 
 def test_seeding_demo_data_is_refused_in_production_and_nothing_is_stored(fresh):
-    app, runner = fresh(ENV="production", SECRET_KEY="a-production-secret-key-for-the-test")
+    app, runner = fresh(
+        ENV="production",
+        SECRET_KEY="a-production-secret-key-for-the-test",
+        AUDIT_CHAIN_KEY="a-production-audit-chain-key-for-the-test",
+    )
     assert app.config["ENV"] == "production"
     result = runner.invoke(args=["seed", "--demo"])
     assert result.exit_code == 1
@@ -167,7 +171,11 @@ def test_seeding_demo_data_is_refused_in_production_and_nothing_is_stored(fresh)
 
 
 def test_the_streams_can_still_be_seeded_in_production(fresh):
-    app, runner = fresh(ENV="production", SECRET_KEY="a-production-secret-key-for-the-test")
+    app, runner = fresh(
+        ENV="production",
+        SECRET_KEY="a-production-secret-key-for-the-test",
+        AUDIT_CHAIN_KEY="a-production-audit-chain-key-for-the-test",
+    )
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output
     stored = counts(app)

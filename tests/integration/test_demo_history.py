@@ -7,6 +7,7 @@ from tests.conftest import build_app
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
+    AuditEvent,
     MilestoneReturn,
     Payment,
     PaymentStatus,
@@ -60,3 +61,23 @@ def test_history_belongs_only_to_illustrative_allocations_and_never_overpays(mak
             .where(MilestoneReturn.status != ReturnStatus.NOT_STARTED)
         ).all()
         assert filled and all(filled)
+
+
+def test_seeded_paid_payments_have_three_people_and_audit_events_like_any_other(make_database):
+    """Requested by an officer, approved by one finance officer, paid by another; each step
+    written to the audit trail by the person who took it (issue 14 item 11, issue 18 item 1)."""
+    app, _ = seeded_with_history(make_database)
+    with app.app_context():
+        paid = list(db.session.scalars(select(Payment).where(Payment.status == PaymentStatus.PAID)))
+        assert paid
+        for payment in paid:
+            people = [payment.requested_by_id, payment.approved_by_id, payment.paid_by_id]
+            assert None not in people and len(set(people)) == 3
+            steps = db.session.execute(
+                select(AuditEvent.action, AuditEvent.actor_id)
+                .where(AuditEvent.object_type == "payment", AuditEvent.object_id == payment.id)
+                .order_by(AuditEvent.id)
+            ).all()
+            assert [tuple(step) for step in steps] == list(
+                zip(["payment requested", "payment approved", "payment paid"], people, strict=True)
+            )

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
-from tests.conftest import FINANCE, LAMBETH_GRANTEE, OFFICER, OFFICER_2, VIEWER, text_of
+from tests.conftest import FINANCE, FINANCE_2, LAMBETH_GRANTEE, OFFICER, OFFICER_2, VIEWER, text_of
 from tests.factories import actor, user
 from tracker.domain.money import format_pounds
 from tracker.models import (
@@ -299,10 +299,11 @@ def test_finance_approves_a_payment_and_marks_it_paid_with_date_and_reference(
     allocation = lambeth_allocation(transaction)
     payment = make_payment(transaction, allocation, 20_000_00, requested_by=OFFICER)
     finance = signed_in(FINANCE)
+    payer = signed_in(FINANCE_2)
     today = date.today()
 
     approved = approve_payment(finance, payment)
-    paid = mark_paid(finance, payment, today, "  BACS-2020-0042 ")
+    paid = mark_paid(payer, payment, today, "  BACS-2020-0042 ")
 
     assert approved.status_code == 302 and paid.status_code == 302
     [stored] = payments_on(transaction, allocation)
@@ -310,6 +311,7 @@ def test_finance_approves_a_payment_and_marks_it_paid_with_date_and_reference(
     assert stored.approved_by_id == user(transaction, FINANCE).id
     assert stored.approved_at is not None
     assert stored.paid_on == today
+    assert stored.paid_by_id == user(transaction, FINANCE_2).id
     assert stored.payment_reference == "BACS-2020-0042"
     [approval] = events(transaction, "payment approved", "payment", payment.id)
     assert (approval.before["status"], approval.after["status"]) == ("requested", "approved")
@@ -321,6 +323,7 @@ def test_finance_approves_a_payment_and_marks_it_paid_with_date_and_reference(
     assert payment_made.before["paid_on"] is None
     assert payment_made.after["paid_on"] == today.isoformat()
     assert payment_made.after["payment_reference"] == "BACS-2020-0042"
+    assert payment_made.actor_id == payment_made.after["paid_by_id"] == stored.paid_by_id
     page = text_of(finance.get(f"/payments/{payment.id}"))
     assert f"{today.day} {today:%B %Y}, reference BACS-2020-0042" in page
     assert (
@@ -334,8 +337,8 @@ def test_finance_approves_a_payment_and_marks_it_paid_with_date_and_reference(
 def test_the_date_paid_is_not_in_the_future_nor_before_the_approval(signed_in, transaction):
     allocation = lambeth_allocation(transaction)
     payment = make_payment(transaction, allocation, 5_000_00, requested_by=OFFICER)
-    finance = signed_in(FINANCE)
-    assert approve_payment(finance, payment).status_code == 302
+    assert approve_payment(signed_in(FINANCE), payment).status_code == 302
+    finance = signed_in(FINANCE_2)
     transaction.expire_all()
     approved_on = date.today() - timedelta(days=10)
     stored = transaction.get(Payment, payment.id)

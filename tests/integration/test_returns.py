@@ -606,6 +606,7 @@ def test_saving_outputs_stores_whole_numbers_and_shows_the_section_completed(
     milestone_return = returns_of(transaction, LAMBETH_SWIS)[0]
     indicators = indicators_of(transaction, "SWIS")
     typed = dict(zip((i.id for i in indicators), ["12", "1,250", "0"], strict=True))
+    assert len(indicators) == 3
     grantee = signed_in(LAMBETH_GRANTEE)
     response = fill(
         grantee,
@@ -629,8 +630,27 @@ def test_saving_outputs_stores_whole_numbers_and_shows_the_section_completed(
         ("", "Enter the"),
         ("²", "as a whole number, like 12"),
         ("1e3", "as a whole number, like 12"),
+        ("10,00", "as a whole number, like 12"),
+        ("1,0,0", "as a whole number, like 12"),
+        ("1,2345", "as a whole number, like 12"),
+        (",100", "as a whole number, like 12"),
+        ("100,", "as a whole number, like 12"),
+        ("1 000", "as a whole number, like 12"),
     ],
-    ids=["fraction", "negative", "text", "empty", "superscript-two", "exponent"],
+    ids=[
+        "fraction",
+        "negative",
+        "text",
+        "empty",
+        "superscript-two",
+        "exponent",
+        "misplaced-comma",
+        "commas-between-digits",
+        "group-of-four",
+        "leading-comma",
+        "trailing-comma",
+        "space-grouped",
+    ],
 )
 def test_an_output_that_is_not_a_whole_number_of_zero_or_more_is_refused(
     signed_in, transaction, typed, message

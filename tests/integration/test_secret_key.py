@@ -25,6 +25,9 @@ def no_key_given(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("SECRET_KEY_FILE", raising=False)
     monkeypatch.setattr(config, "INSTANCE_PATH", tmp_path / "instance")
+    # The audit chain's key is given (its own test is test_audit_chain_key.py): these are about
+    # SECRET_KEY.
+    monkeypatch.setenv("AUDIT_CHAIN_KEY", config.TEST_AUDIT_CHAIN_KEY)
     return tmp_path / "instance"
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import DEMO_PASSWORD
+from tracker.config import TEST_AUDIT_CHAIN_KEY
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 START_TIMEOUT = 60  # seconds for the workers to come up (a bounded poll, not a threshold)
@@ -54,6 +55,8 @@ def app_environment(database_url: str, instance: Path, **extra: str | None) -> d
         {
             "DATABASE_URL": database_url,
             "SECRET_KEY": secrets.token_urlsafe(48),
+            # The tests' key, so this process can verify what the server's workers chained.
+            "AUDIT_CHAIN_KEY": TEST_AUDIT_CHAIN_KEY,
             # development: cookies are not Secure, so httpx sends them back over plain http.
             "TRACKER_ENV": "development",
             "TRACKER_DEMO_PASSWORD": DEMO_PASSWORD,

@@ -85,6 +85,7 @@ def test_fault_injection_is_refused_in_production(tmp_path, monkeypatch):
         {
             "ENV": "production",
             "SECRET_KEY": "a-real-secret-for-this-test",
+            "AUDIT_CHAIN_KEY": "a-real-audit-chain-key-for-this-test",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/tracker.db",
         }
     )

@@ -20,7 +20,11 @@ def parameters_of(password_hash: str) -> argon2.Parameters:
 
 def app_with(tmp_path, **settings):
     return create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'unused.db'}", **settings}
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'unused.db'}",
+            "AUDIT_CHAIN_KEY": "an-audit-chain-key-for-this-test-only",
+            **settings,
+        }
     )
 
 
@@ -43,6 +47,7 @@ def test_production_settings_keep_the_strong_cost_and_the_environment_cannot_low
         monkeypatch.setenv(name, "1")
     monkeypatch.setenv("TRACKER_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-secret-for-this-test-only")
+    monkeypatch.setenv("AUDIT_CHAIN_KEY", "an-audit-chain-key-for-this-test-only")
     settings = Config()
     assert settings.ENV == "production"
     assert settings.PASSWORD_HASH_TIME_COST == 3

@@ -107,6 +107,10 @@ def view_allocation(allocation_id: int):
         actions=allocation_service.next_actions(allocation),
         events=audit_data.history("allocation", allocation.id),
         threshold=current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"],
+        needs_second_officer=allocation.status == AllocationStatus.DRAFT
+        and allocation_service.needs_second_officer(
+            allocation, current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"]
+        ),
         projects=return_data.projects_with_milestones(allocation.id),
         completed_in=return_data.completing_returns(allocation.id),
         returns=return_data.returns_for_allocation(allocation.id),

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from tracker.data import audit as audit_data
+from tracker.domain import audit_chain
 from tracker.domain.audit_chain import verify
 
 LIMITS = """
@@ -43,9 +44,7 @@ def init_app(app: Flask) -> None:
     def verify_command(expect_head: str | None) -> None:
         verdict = verify(audit_data.chain_rows(), expect_head=expect_head)
         if verdict.intact:
-            click.echo(
-                f"Audit trail intact: {verdict.events:,} events, last hash {verdict.head}"
-            )
+            click.echo(f"Audit trail intact: {verdict.events:,} events, last hash {verdict.head}")
             return
         problem = verdict.first_break
         click.echo(
@@ -63,3 +62,43 @@ def init_app(app: Flask) -> None:
     def head_command() -> None:
         head = audit_data.chain_head(lock=False)
         click.echo(head)
+
+    @audit_group.command(
+        "rekey",
+        help="Re-hash the whole audit trail with the current AUDIT_CHAIN_KEY, after checking it "
+        "is intact under the old key (--old-key-file, or --old-unkeyed for a trail written "
+        "before the chain was keyed). In one transaction: all of it or none. Write the new "
+        "head down afterwards (flask audit head).",
+    )
+    @click.option(
+        "--old-key-file",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="A file holding the key the trail was hashed with until now.",
+    )
+    @click.option("--old-unkeyed", is_flag=True, help="The trail was hashed with plain SHA-256.")
+    def rekey_command(old_key_file: str | None, old_unkeyed: bool) -> None:
+        from pathlib import Path
+
+        from tracker.extensions import db
+
+        if bool(old_key_file) == old_unkeyed:
+            raise click.UsageError("Give exactly one of --old-key-file and --old-unkeyed")
+        old_key = None if old_unkeyed else Path(old_key_file).read_text().strip()
+        audit_data.lock_chain()
+        in_use = audit_chain.use_key(old_key)
+        try:
+            verdict = verify(audit_data.chain_rows())
+        finally:
+            audit_chain.use_key(in_use)
+        if not verdict.intact:
+            db.session.rollback()
+            raise click.ClickException(
+                "The trail is not intact under the old key, so it was not re-keyed: "
+                + verdict.first_break.message
+            )
+        count = audit_data.rehash_all()
+        db.session.commit()
+        click.echo(
+            f"Re-keyed {count:,} audit events; the new head is {audit_data.chain_head(lock=False)}"
+        )

@@ -44,6 +44,28 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"No backup was made. {error}") from error
         click.echo(f"Backed up the database to {made.path} ({_size(made.size_bytes)})")
 
+    @app.cli.group("evidence")
+    def evidence_group() -> None:
+        """Evidence files on disk."""
+
+    @evidence_group.command("sweep")
+    @click.option(
+        "--older-than-hours",
+        type=click.IntRange(min=1),
+        default=24,
+        show_default=True,
+        help="Only files at least this old (a younger one may be an upload in flight)",
+    )
+    def evidence_sweep_command(older_than_hours: int) -> None:
+        """Remove evidence files that no evidence row names (what a crash between a file and its
+        row leaves behind). Safe to run at any time, for example daily from cron."""
+        from tracker.services import evidence as evidence_service
+
+        removed = evidence_service.sweep(
+            Path(current_app.config["UPLOAD_FOLDER"]), older_than_seconds=older_than_hours * 3600
+        )
+        click.echo(f"{len(removed)} orphaned evidence files removed")
+
     @app.cli.command("seed")
     @click.option(
         "--demo",

@@ -29,13 +29,20 @@ from tracker.models import (
     SpendCategory,
     User,
 )
+from tracker.services import audit, payments
 from tracker.services.variance import expected_for_period
 
 SPLIT = {SpendCategory.STAFF: 60, SpendCategory.DELIVERY: 30, SpendCategory.OVERHEADS: 10}
 
 
-def fill(allocation: Allocation, officer: User, finance: User, drafter: User | None) -> int:
-    """Fills all but the last two returns of each project of the allocation. Returns how many."""
+def fill(
+    allocation: Allocation,
+    officer: User,
+    finance: tuple[User, User],
+    drafter: User | None,
+) -> int:
+    """Fills all but the last two returns of each project of the allocation. Returns how many.
+    finance is the finance officer who approves each payment and the other one who pays it."""
     rng = random.Random(allocation.identifier)  # noqa: S311 - made-up demo figures, not secrets
     projects = db.session.scalars(select(Project).where(Project.allocation_id == allocation.id))
     indicators = list(
@@ -116,17 +123,36 @@ def _fill_one(milestone_return, rng, indicators, officer, finance, drafter, *, a
     )
     save(milestone_return)
     paid_on = (reviewed + timedelta(days=14)).date()
-    save(
-        Payment(
-            allocation_id=milestone_return.project.allocation_id,
-            return_id=milestone_return.id,
-            amount_pence=total,
-            status=PaymentStatus.PAID,
-            requested_by_id=officer.id,
-            requested_at=reviewed,
-            approved_by_id=finance.id,
-            approved_at=reviewed + timedelta(days=3),
-            paid_on=paid_on,
-            payment_reference=f"DEMO-{milestone_return.id:06d}",
-        )
+    approver, payer = finance
+    payment = Payment(
+        allocation_id=milestone_return.project.allocation_id,
+        return_id=milestone_return.id,
+        amount_pence=total,
+        status=PaymentStatus.PAID,
+        requested_by_id=officer.id,
+        requested_at=reviewed,
+        approved_by_id=approver.id,
+        approved_at=reviewed + timedelta(days=3),
+        paid_on=paid_on,
+        paid_by_id=payer.id,
+        payment_reference=f"DEMO-{milestone_return.id:06d}",
     )
+    save(payment)
+    # Written to the audit trail like any other payment's steps, each by its own person.
+    fields = payments.FIELDS
+    paid = audit.snapshot(payment, fields)
+    requested = {
+        **paid,
+        "status": "requested",
+        "approved_by_id": None,
+        "paid_by_id": None,
+        "paid_on": None,
+        "payment_reference": None,
+    }
+    approved = {**requested, "status": "approved", "approved_by_id": approver.id}
+    seed = "seed"
+    audit.record(audit.Actor(officer, seed), "payment requested", payment, after=requested)
+    audit.record(
+        audit.Actor(approver, seed), "payment approved", payment, before=requested, after=approved
+    )
+    audit.record(audit.Actor(payer, seed), "payment paid", payment, before=approved, after=paid)

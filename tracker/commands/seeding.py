@@ -163,7 +163,10 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
             )
 
     drafter = Actor(user_data.user_by_email("officer@demo.gov.uk"), "seed")
-    finance = user_data.user_by_email("finance@demo.gov.uk")
+    finance = (
+        user_data.user_by_email("finance@demo.gov.uk"),
+        user_data.user_by_email("finance2@demo.gov.uk"),
+    )
     approver = Actor(user_data.user_by_email("officer2@demo.gov.uk"), "seed")
     allocations = list(data["allocations"])
     trf = data["trf"]

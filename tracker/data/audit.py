@@ -358,6 +358,23 @@ def chain_rows(batch_size: int = 2000) -> Iterator[dict]:
         yield row._asdict()
 
 
+def rehash_all() -> int:
+    """Every event's hashes recomputed in id order with the chain's current key (`flask audit
+    rekey`, which has checked the old ones first). Holds the whole trail's ids and values in
+    memory once: a maintenance command, run rarely."""
+    rows = list(chain_rows())
+    previous = GENESIS
+    for row in rows:
+        new_hash = event_hash(row, previous)
+        db.session.execute(
+            AuditEvent.__table__.update()
+            .where(AuditEvent.__table__.c.id == row["id"])
+            .values(previous_hash=previous, event_hash=new_hash)
+        )
+        previous = new_hash
+    return len(rows)
+
+
 def outbox_page(page: int) -> Page:
     from tracker.models import OutboxMessage
 

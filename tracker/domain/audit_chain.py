@@ -21,6 +21,7 @@ The order is in the links themselves (each event names its predecessor's hash), 
 writers keep id order equal to chain order (see `data/audit.py`), which `verify` checks.
 """
 
+import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -81,9 +82,52 @@ def canonical(row: Mapping, previous_hash: str) -> bytes:
     ).encode("utf-8")
 
 
+# The chain's key (AUDIT_CHAIN_KEY), kept outside the database: the running app's setting. With
+# it every hash is an HMAC-SHA256, so someone who can only write to the database cannot append,
+# alter or re-hash events that verify: they cannot compute the hashes. `use_key` overrides it
+# for a while (`flask audit rekey` checks the trail under the old key).
+_FROM_APP = object()
+_override = _FROM_APP
+
+
+def use_key(key):
+    """Hash with this key (None: plain SHA-256, as the trail was before it was keyed) until
+    `use_key(APP_KEY)` goes back to the app's setting. Gives what was in use before."""
+    global _override
+    previous, _override = _override, key
+    return previous
+
+
+APP_KEY = _FROM_APP
+
+
+_app_key = None  # how to read the running app's key: set by the app factory (`read_app_key_with`)
+
+
+def read_app_key_with(reader) -> None:
+    """The app factory gives the function that reads AUDIT_CHAIN_KEY from the running app (the
+    domain knows nothing of Flask)."""
+    global _app_key
+    _app_key = reader
+
+
+def current_key() -> bytes | None:
+    key = _override
+    if key is _FROM_APP:
+        key = _app_key() if _app_key is not None else None
+    if isinstance(key, str):
+        key = key.encode()
+    return key or None
+
+
 def event_hash(row: Mapping, previous_hash: str) -> str:
-    """The hex SHA-256 of one event (a dict, or anything with those keys) after previous_hash."""
-    return sha256(canonical(row, previous_hash)).hexdigest()
+    """The hex HMAC-SHA256 (with the chain's key; plain SHA-256 without one) of one event (a
+    dict, or anything with those keys) after previous_hash."""
+    data = canonical(row, previous_hash)
+    key = current_key()
+    if key:
+        return hmac.new(key, data, sha256).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def chain(rows: Iterable[Mapping], previous_hash: str) -> Iterator[dict]:

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 _LABEL = re.compile(r"(\d{4})[-/](\d{2})", re.ASCII)
+# The financial years the service can name: a filter or a file naming another is refused (its
+# dates may not even exist: FY 9999-00 ends in year 10000).
+FIRST_YEAR, LAST_YEAR = 1990, 2099
 
 
 @dataclass(frozen=True, order=True)
@@ -25,7 +28,16 @@ class FinancialYear:
         match = _LABEL.fullmatch(label.strip())
         if not match or int(match[2]) != (int(match[1]) + 1) % 100:
             raise ValueError(f"{label!r} is not a financial year like 2020-21")
-        return cls(int(match[1]))
+        return cls.within_range(int(match[1]))
+
+    @classmethod
+    def within_range(cls, start_year: int) -> "FinancialYear":
+        """The year starting in start_year, if the service can name it (1990-91 to 2099-00)."""
+        if not FIRST_YEAR <= start_year <= LAST_YEAR:
+            raise ValueError(
+                f"Choose a financial year from {cls(FIRST_YEAR).label} to {cls(LAST_YEAR).label}"
+            )
+        return cls(start_year)
 
     @property
     def start(self) -> date:

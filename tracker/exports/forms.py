@@ -6,7 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import SelectField
 
 from tracker.data.exports import FUNDER_NOT_STATED, ExportFilters, FilterChoices
-from tracker.domain.periods import FinancialYear
+from tracker.domain.periods import FIRST_YEAR, LAST_YEAR, FinancialYear
 from tracker.web.forms import TrackerForm
 from tracker.web.pages import id_or_none
 
@@ -44,7 +44,7 @@ class ExportFilterForm(TrackerForm):
 def _year(text: str) -> FinancialYear:
     """2020, or 2020-21: both mean the year from 1 April 2020 to 31 March 2021."""
     if text.isascii() and text.isdigit() and len(text) == 4:
-        return FinancialYear(int(text))
+        return FinancialYear.within_range(int(text))
     return FinancialYear.parse(text)
 
 
@@ -72,6 +72,21 @@ READERS = {"year": _year, "stream": _id, "funder": _funder, "region": _region}
 FIELDS = {"year": "year", "stream": "stream_id", "funder": "funder", "region": "region"}
 
 
+class FilterUnreadable(ValueError):
+    """A filter in a query string that cannot be read, with a message that names it (and never
+    repeats what was given)."""
+
+    def __init__(self, name: str):
+        message = f"The {name} filter was not understood: remove it or choose one from the page."
+        if name == "year":
+            message = (
+                f"The year filter was not understood: choose a financial year from "
+                f"{FinancialYear(FIRST_YEAR).label} to {FinancialYear(LAST_YEAR).label}."
+            )
+        super().__init__(message)
+        self.message = message
+
+
 def filters_from(args: Mapping[str, str], *, strict: bool = True) -> ExportFilters:
     """The filters in a query string. An unreadable value is a ValueError when strict (a
     download must never quietly ignore a filter it was given), and is left out otherwise (the
@@ -83,9 +98,9 @@ def filters_from(args: Mapping[str, str], *, strict: bool = True) -> ExportFilte
             continue
         try:
             values[FIELDS[name]] = read(text)
-        except ValueError:
+        except ValueError as error:
             if strict:
-                raise
+                raise FilterUnreadable(name) from error
     return ExportFilters(**values)
 
 

@@ -22,7 +22,13 @@ from tracker.data import exports as export_data
 from tracker.data import streams as stream_data
 from tracker.data.exports import FUNDER_NOT_STATED, ExportFilters
 from tracker.domain.roles import Role
-from tracker.exports.forms import ExportFilterForm, filters_from, query_of, year_text
+from tracker.exports.forms import (
+    ExportFilterForm,
+    FilterUnreadable,
+    filters_from,
+    query_of,
+    year_text,
+)
 from tracker.exports.tables import TABLES, Table, sees_personal_data
 from tracker.services import three_sixty_giving
 from tracker.web.access import requires_role
@@ -38,8 +44,8 @@ def _filters() -> ExportFilters:
     """A download's filters; one it cannot read is a 400, never a file without that filter."""
     try:
         return filters_from(request.args)
-    except ValueError:
-        abort(400)
+    except FilterUnreadable as error:
+        abort(400, description=error.message)
 
 
 def _described(filters: ExportFilters) -> list[tuple[str, str]]:

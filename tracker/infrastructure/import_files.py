@@ -13,17 +13,30 @@ import json
 import os
 import secrets
 import time
+import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.worksheet._reader import WorkSheetParser
 
+from tracker.domain import typed_text
 from tracker.infrastructure.evidence_files import EvidenceError, misnamed, sniff
 
 KINDS = {"csv": "CSV", "xlsx": "Excel"}
-# More rows than any one stream has allocations; a bigger file is split.
+# More rows than any one stream has allocations; a bigger file is split. Every row read counts,
+# blank or not, so the time a file takes follows its size, not what it claims.
 MAX_ROWS = 20_000
+# Far more than the columns an import has (a dozen or so).
+MAX_COLUMNS = 100
+# What an Excel file may expand to: 20,000 rows of a dozen cells is a few MB of XML. A bigger
+# sheet or table of texts (a zip bomb, a huge shared-strings table) is refused before parsing.
+MAX_SHEET_XML_BYTES = 48 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+MAX_EXPANDED_BYTES = 96 * 1024 * 1024
 # A pending import is kept this long; an abandoned one is deleted by the next upload.
 KEEP_SECONDS = 24 * 3600
 
@@ -117,21 +130,139 @@ def _rows_of_csv(content: bytes):
         ) from error
 
 
+def _column_name(index: int) -> str:
+    return get_column_letter(min(max(index, 1), 16_384))
+
+
+class _CellUnreadable(Exception):
+    def __init__(self, row: int, column: int):
+        super().__init__(row, column)
+        self.row, self.column = row, column
+
+
+class _Cells(WorkSheetParser):
+    """openpyxl's sheet parser, reading only the first `width` columns of each row and saying
+    which cell it could not read (a number cell holding text, a date that does not exist, a
+    shared text that is not there) instead of failing somewhere inside openpyxl."""
+
+    width = MAX_COLUMNS + 1
+
+    def parse_row(self, row):
+        try:
+            number = int(row.get("r")) if row.get("r") is not None else self.row_counter + 1
+        except ValueError as error:
+            raise _CellUnreadable(self.row_counter + 1, 1) from error
+        self.row_counter, self.col_counter = number, 0
+        cells = []
+        for element in row:
+            reference = element.get("r")
+            if reference:
+                try:
+                    column = column_index_from_string(coordinate_from_string(reference)[0])
+                except ValueError as error:
+                    raise _CellUnreadable(number, self.col_counter + 1) from error
+            else:
+                column = self.col_counter + 1
+            if column > self.width:
+                break  # cells are in column order: nothing further along is read
+            try:
+                cells.append(self.parse_cell(element))
+            except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a bad cell
+                raise _CellUnreadable(number, column) from error
+        return number, cells
+
+
+def _check_parts(content: bytes) -> None:
+    """Refuses, before openpyxl reads anything, a workbook that links to other files or that
+    would expand to far more than an import needs."""
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise ImportFileError(
+            "The selected file could not be opened as an Excel workbook: save it again as .xlsx"
+        ) from error
+    names = {entry.filename.lower() for entry in entries}
+    if any(name.startswith("xl/externallinks/") for name in names):
+        raise ImportFileError(
+            "The workbook links to other workbooks: copy the values into it (Paste Special, "
+            "Values), remove the links, and upload it again"
+        )
+    if sum(entry.file_size for entry in entries) > MAX_EXPANDED_BYTES:
+        raise ImportFileError(TOO_BIG_INSIDE)
+    for entry in entries:
+        name = entry.filename.lower()
+        if name == "xl/sharedstrings.xml" and entry.file_size > MAX_SHARED_STRINGS_BYTES:
+            raise ImportFileError(TOO_BIG_INSIDE)
+        if name.startswith("xl/worksheets/") and entry.file_size > MAX_SHEET_XML_BYTES:
+            raise ImportFileError(TOO_BIG_INSIDE)
+
+
+TOO_BIG_INSIDE = (
+    "The workbook holds far more than a file of allocations needs: copy just the allocations "
+    "into a new workbook and upload that"
+)
+
+
 def _rows_of_xlsx(content: bytes):
+    _check_parts(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise ImportFileError(
             "The selected file could not be opened as an Excel workbook: save it again as .xlsx"
         ) from error
     try:
-        sheet = workbook.worksheets[0]
-        # Some programs write a wrong size into the sheet; read what is really there.
-        sheet.reset_dimensions()
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_text_of_cell(value) for value in cells]
+        with sheet._get_source() as source:  # the sheet's XML, read as openpyxl reads it
+            cells = _Cells(
+                source,
+                sheet._shared_strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            rows = cells.parse()
+            while True:
+                try:
+                    number, parsed = next(rows)
+                except StopIteration:
+                    return
+                except _CellUnreadable as error:
+                    raise ImportFileError(
+                        f"Row {error.row}, column {_column_name(error.column)} of the file could "
+                        "not be read: check that cell holds a plain number, date or text"
+                    ) from error
+                except Exception as error:  # noqa: BLE001 - a damaged sheet, anywhere in it
+                    raise ImportFileError(
+                        f"The file could not be read after row {cells.row_counter}: save it "
+                        "again as .xlsx"
+                    ) from error
+                values = [""] * min(max((c["column"] for c in parsed), default=0), cells.width)
+                for cell in parsed:
+                    if cell["column"] <= len(values):
+                        values[cell["column"] - 1] = _text_of_cell(cell["value"])
+                yield number, values
+                if number == 1:  # from the header on, read only the header's columns
+                    cells.width = len(_trimmed(list(values))) or 1
     finally:
         workbook.close()
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _check_text(number: int, cells: list[str]) -> None:
+    for index, cell in enumerate(cells, start=1):
+        found = typed_text.first_unusual(cell)
+        if found is not None:
+            raise ImportFileError(
+                f"Row {number}, column {_column_name(index)} has a character that is not "
+                f"allowed ({typed_text.describe(found)}): remove it and upload the file again"
+            )
 
 
 def read(filename: str, content: bytes, *, max_bytes: int, uploaded_by_id: int | None):
@@ -141,19 +272,26 @@ def read(filename: str, content: bytes, *, max_bytes: int, uploaded_by_id: int |
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     for number, cells in rows_of(content):
-        while cells and not cells[-1]:
-            cells.pop()
-        if header is None:
-            if number != 1 or not cells:
-                raise ImportFileError("The first row of the file must name the columns")
-            header = cells
-            continue
-        if not cells:
-            continue
-        if len(rows) == MAX_ROWS:
+        if number > MAX_ROWS + 1:  # every row counts, blank or not (the header is row 1)
             raise ImportFileError(
                 f"The file must have {MAX_ROWS:,} rows or fewer: split it into smaller files"
             )
+        cells = _trimmed(cells)
+        if header is None:
+            if number != 1 or not cells:
+                raise ImportFileError("The first row of the file must name the columns")
+            if len(cells) > MAX_COLUMNS:
+                raise ImportFileError(
+                    f"The file must have {MAX_COLUMNS} columns or fewer: remove the columns "
+                    "an import does not use"
+                )
+            _check_text(number, cells)
+            header = cells
+            continue
+        cells = _trimmed(cells[: len(header)])
+        if not cells:
+            continue
+        _check_text(number, cells)
         rows.append((number, cells))
     if header is None:
         raise ImportFileError("The first row of the file must name the columns")

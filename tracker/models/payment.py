@@ -27,6 +27,12 @@ class Payment(Timestamped, Base):
             " OR approved_by_id <> requested_by_id",
             name="approver_is_not_requester",
         ),
+        # Whoever marks it paid neither requested nor approved it (three people in all).
+        sa.CheckConstraint(
+            "paid_by_id IS NULL OR ((requested_by_id IS NULL OR paid_by_id <> requested_by_id)"
+            " AND (approved_by_id IS NULL OR paid_by_id <> approved_by_id))",
+            name="payer_is_neither_requester_nor_approver",
+        ),
     )
 
     allocation_id: Mapped[int] = mapped_column(ForeignKey("allocation.id"), index=True)
@@ -41,6 +47,7 @@ class Payment(Timestamped, Base):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     approved_at: Mapped[datetime | None]
     paid_on: Mapped[date | None]
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     payment_reference: Mapped[str | None] = mapped_column(String(60))
     # The bank account the money went to, recorded when the payment is marked paid.
     payee_account_id: Mapped[int | None] = mapped_column(ForeignKey("payee_account.id"))

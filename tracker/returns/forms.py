@@ -1,3 +1,5 @@
+import re
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -35,6 +37,9 @@ class SpendForm(VersionedForm):
         return {category: getattr(self, category.value).data for category in SpendCategory}
 
 
+WHOLE_NUMBER = re.compile(r"\d{1,3}(,\d{3})+|\d+", re.ASCII)
+
+
 class WholeNumberField(StringField):
     """A count: a whole number of zero or more, with a message that names what is counted."""
 
@@ -46,15 +51,16 @@ class WholeNumberField(StringField):
         self.number: int | None = None
 
     def pre_validate(self, form):
-        text = (self.data or "").strip().replace(",", "")
+        text = (self.data or "").strip()
         if not text:
             raise ValidationError(f"Enter the {self.name_in_errors}")
         if text.startswith("-"):
             raise ValidationError(f"The {self.name_in_errors} must be 0 or more")
-        # isascii: "²".isdigit() is True but int("²") fails.
-        if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        # Plain digits or thousands grouped correctly ("1,250"): "10,00" or "1,0,0" is a
+        # typing slip whose meaning is unclear, not 1000 or 100. ASCII only: "²" is no digit.
+        if not WHOLE_NUMBER.fullmatch(text) or len(text.replace(",", "")) > 9:
             raise ValidationError(f"Enter the {self.name_in_errors} as a whole number, like 12")
-        self.number = int(text)
+        self.number = int(text.replace(",", ""))
 
 
 def outputs_form_class(indicators) -> type[VersionedForm]:

@@ -223,6 +223,31 @@ def _keys_as_str(values: dict) -> dict:
     }
 
 
+def needs_second_officer(allocation: Allocation, threshold_pence: int) -> bool:
+    """The threshold counts the organisation's awards from the same stream in the same financial
+    year (this one and those already offered; not drafts, not withdrawn ones), so splitting an
+    award does not avoid it."""
+    year = FinancialYear.containing(allocation.awarded_on)
+    awarded = allocation_data.awarded_in_year_pence(allocation, year.start, year.end)
+    return max(awarded, allocation.amount_pence) >= threshold_pence
+
+
+def _check_second_officer(actor: audit.Actor, allocation: Allocation, threshold: int) -> None:
+    """Separation of duties whatever the path: an award that needs a second officer is never
+    approved by anyone who created it or set or changed its money (by the form, an import or
+    an approved re-profiling), as the audit trail records them."""
+    if not needs_second_officer(allocation, threshold):
+        return
+    if actor.user_id in allocation_data.money_setters(allocation):
+        raise NotAllowed(
+            f"An award that brings this organisation's awards from this stream in "
+            f"{FinancialYear.containing(allocation.awarded_on).label} to "
+            f"{format_pounds(threshold, whole=True)} or more must be approved by a second "
+            "officer, not one who drafted it or set or changed its amount",
+            "action",
+        )
+
+
 def change_status(
     actor: audit.Actor,
     allocation: Allocation,
@@ -232,8 +257,9 @@ def change_status(
     reason: str = "",
     working_days_to_report: int = 20,
 ) -> Allocation:
-    """Moves an allocation on. An award of the threshold (£100,000) or more leaves draft only
-    when an officer other than the one who drafted it approves it. A withdrawal needs a reason
+    """Moves an allocation on. An award that takes the organisation's awards from the stream in
+    that financial year to the threshold (£100,000) or more leaves draft only when an officer
+    who neither drafted it nor set or changed its money approves it. A withdrawal needs a reason
     and frees the money for other allocations. Making an allocation active sets up the returns
     its projects owe (working_days_to_report after each period ends)."""
     if action not in TRANSITIONS:
@@ -247,16 +273,8 @@ def change_status(
         )
     if action == "withdraw" and not reason.strip():
         raise RuleBroken("Enter why the allocation is being withdrawn", "reason")
-    if (
-        action == "offer"
-        and allocation.amount_pence >= second_approval_threshold_pence
-        and allocation.created_by_id == actor.user_id
-    ):
-        raise NotAllowed(
-            f"An allocation of {format_pounds(second_approval_threshold_pence, whole=True)} or "
-            "more must be approved by a second officer, not the one who drafted it",
-            "action",
-        )
+    if action == "offer":
+        _check_second_officer(actor, allocation, second_approval_threshold_pence)
     if action == "activate":
         delivery.can_activate(allocation)
     before = audit.snapshot(allocation, ["status", "approved_by_id"])

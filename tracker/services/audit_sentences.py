@@ -192,9 +192,11 @@ def _details(event: AuditEvent, names: dict) -> str:
     if action.startswith("allocation ") and "status" in after:
         phrases = []  # the verb says the new status; the approver is the one acting
     if action.startswith("payment ") or action.startswith("return "):
-        # The verb says the new status, and the one acting is the approver.
+        # The verb says the new status, and the one acting is the approver (or the payer).
         phrases = [
-            p for p in phrases if not p.startswith(("the status ", "the approving officer "))
+            p
+            for p in phrases
+            if not p.startswith(("the status ", "the approving officer ", "the paid by "))
         ]
     return words.listed(phrases + extra)
 

@@ -5,9 +5,14 @@ import contextlib
 import hashlib
 import os
 import secrets
+import time
 from pathlib import Path
 
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
 from tracker.data.store import delete, save
+from tracker.extensions import db
 from tracker.infrastructure.evidence_files import EvidenceError, check
 from tracker.models import EvidenceFile, MilestoneReturn
 from tracker.services import audit
@@ -75,6 +80,7 @@ def add_file(
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by_id=actor.user_id,
     )
+    _on_rollback_remove(path)
     save(evidence)
     audit.record(actor, "evidence added", milestone_return, after=audit.snapshot(evidence, FIELDS))
     return evidence
@@ -85,10 +91,72 @@ def remove_file(
 ) -> None:
     """The grantee removes an evidence file from a return they can still edit; audited."""
     return_rules.check_can_edit(actor, milestone_return, None)
+    """The row goes in the transaction; the file only once it has committed, so a crash or a
+    rollback between the two leaves the file listed and downloadable, never a listed file that
+    is not found (a crash after the commit leaves an orphan for `flask evidence sweep`)."""
     before = audit.snapshot(evidence, FIELDS)
     delete(evidence)
-    (Path(folder) / evidence.stored_name).unlink(missing_ok=True)
+    _on_commit_remove(Path(folder) / evidence.stored_name)
     audit.record(actor, "evidence removed", milestone_return, before=before)
+
+
+# Files to remove from disk once the session's transaction ends: on commit (a removed file), or
+# on rollback (an upload whose row was never kept). A crash in between leaves at worst an
+# orphan file (never a row without its file), which the sweep removes.
+_AFTER_COMMIT, _AFTER_ROLLBACK = "evidence_remove_after_commit", "evidence_remove_after_rollback"
+
+
+def _on_commit_remove(path: Path) -> None:
+    db.session().info.setdefault(_AFTER_COMMIT, []).append(path)
+
+
+def _on_rollback_remove(path: Path) -> None:
+    db.session().info.setdefault(_AFTER_ROLLBACK, []).append(path)
+
+
+def _unlink_all(paths) -> None:
+    for path in paths or ():
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session) -> None:
+    if session.in_nested_transaction():  # a SAVEPOINT released (data/store.save): not yet
+        return
+    session.info.pop(_AFTER_ROLLBACK, None)
+    _unlink_all(session.info.pop(_AFTER_COMMIT, None))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:  # a nested transaction: the outer one decides
+        return
+    session.info.pop(_AFTER_COMMIT, None)
+    _unlink_all(session.info.pop(_AFTER_ROLLBACK, None))
+
+
+def sweep(folder: Path, *, older_than_seconds: int = 24 * 3600) -> list[str]:
+    """Removes the files in the evidence folder that no evidence row names (and half-written
+    .part files) once they are older than a day: what a crash between writing a file and
+    committing its row (or between committing a removal and deleting the file) leaves. A
+    younger file may belong to an upload still in flight, so it is left. Gives the names."""
+    from tracker.models import EvidenceFile
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    kept = set(db.session.scalars(select(EvidenceFile.stored_name)))
+    cutoff = time.time() - older_than_seconds
+    removed = []
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name in kept:
+            continue
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path.name)
+    return removed
 
 
 def path_of(evidence: EvidenceFile, folder: Path) -> Path:

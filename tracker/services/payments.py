@@ -1,7 +1,7 @@
 """Payments, in arrears: requested when a return is approved or a milestone that carries a
 payment is completed; approved and then paid by finance. scheduled -> requested -> approved ->
-paid, or held. Whoever requested a payment never approves it, and the payments on an
-allocation never add up to more than the allocation."""
+paid, or held. Three different people request, approve and mark paid a payment, and the
+payments on an allocation never add up to more than the allocation."""
 
 from datetime import date
 
@@ -20,6 +20,7 @@ FIELDS = [
     "amount_pence",
     "requested_by_id",
     "approved_by_id",
+    "paid_by_id",
     "paid_on",
     "payment_reference",
     "payee_account_id",
@@ -152,13 +153,18 @@ def mark_paid(
     expected_version: int | None = None,
 ) -> Payment:
     """Finance records an approved payment as paid, on a date between its approval and today,
-    with the payment reference. Audited."""
+    with the payment reference; a finance officer who neither requested nor approved it (three
+    people in all). Audited."""
     _finance(actor)
     if payment.status == P.PAID:
         raise RuleBroken(ALREADY.format("paid"))
     if payment.status != P.APPROVED:
         raise RuleBroken(f"This payment is {payment.status.value}: approve it before paying it")
     _expect_version(payment, expected_version)
+    if actor.user_id in (payment.requested_by_id, payment.approved_by_id):
+        raise NotAllowed(
+            "You requested or approved this payment, so another finance officer must mark it paid"
+        )
     if not reference.strip():
         raise RuleBroken("Enter the payment reference", "reference")
     if paid_on > date.today():
@@ -174,7 +180,7 @@ def mark_paid(
     if held:
         raise RuleBroken(held)
     before = audit.snapshot(payment, FIELDS)
-    payment.status, payment.paid_on = P.PAID, paid_on
+    payment.status, payment.paid_on, payment.paid_by_id = P.PAID, paid_on, actor.user_id
     payment.payment_reference = reference.strip()
     account = payee_data.current_account(organisation_id)
     payment.payee_account_id = account.id if account else None

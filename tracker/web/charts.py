@@ -12,6 +12,17 @@ COLOURS = ["#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c", "#505a5f", "#0
 FONT = {"family": "GDS Transport, arial, sans-serif", "size": 14, "color": "#0b0c0c"}
 
 
+# Plotly draws a subset of HTML in any label (<a href>, <b>, <br>) but turns entities into plain
+# characters after reading the tags, so an escaped "<" is drawn as "<" and never becomes a tag:
+# an organisation named '<a href="...">Re-verify</a>' stays text, not a link in the SVG.
+_PLOTLY_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def plain_label(text: str) -> str:
+    """A user-provided label as Plotly must be given it: shown exactly as typed, never as markup."""
+    return str(text).translate(_PLOTLY_ESCAPES)
+
+
 def pounds(pence: int) -> float:
     """Plotly draws numbers; pounds to the penny are exact as a float of a Decimal string."""
     return float(Decimal(to_pounds(pence)))
@@ -101,6 +112,8 @@ def bars(
     """Horizontal grouped bars: long names (streams, councils) read across, first at the top."""
     colours = colours or COLOURS
     value = "£%{x:,.2f}" if money else "%{x:,}"
+    title, categories = plain_label(title), [plain_label(c) for c in categories]
+    series = {plain_label(name): values for name, values in series.items()}
     data = [
         {
             "type": "bar",
@@ -124,6 +137,8 @@ def bars(
 
 
 def lines(title: str, categories: list[str], series: dict[str, list]) -> dict:
+    title, categories = plain_label(title), [plain_label(c) for c in categories]
+    series = {plain_label(name): values for name, values in series.items()}
     data = [
         {
             "type": "scatter",

@@ -31,7 +31,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error):
         template, title = PAGES.get(error.code, PAGES[400])
-        return _page(template, title, error.code, error=error)
+        # A message of our own (abort(400, description=...)) is shown; werkzeug's stock one isn't.
+        detail = error.description if error.description != type(error).description else None
+        return _page(template, title, error.code, error=error, detail=detail)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

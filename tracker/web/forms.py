@@ -9,7 +9,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovPasswordInput, G
 from wtforms import Field, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from tracker.domain import typed_text
 from tracker.domain.money import MoneyError, format_input, parse_pounds
+
+MAX_TEXT = 10_000
 
 
 def _strip(value):
@@ -142,20 +145,10 @@ def length_at_most(limit: int, name: str):
     return check
 
 
-# Characters that change how text around them is shown: right-to-left overrides and isolates
-# can make a name read differently from what it is ("Trojan Source").
-_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _unusual(ch: str) -> bool:
-    code = ord(ch)
-    control = code < 32 or 0x7F <= code <= 0x9F
-    return (control and ch not in "\r\n\t") or ch in _DIRECTION_CONTROLS
-
-
 def no_control_characters(form, field):
-    if field.data and any(_unusual(ch) for ch in field.data):
-        raise ValidationError("Remove the unusual characters from this answer")
+    """The one text rule for forms and imports alike (tracker/domain/typed_text.py)."""
+    if field.data and isinstance(field.data, str) and typed_text.first_unusual(field.data):
+        raise ValidationError(typed_text.MESSAGE)
 
 
 def whole_number(name: str, *, minimum: int = 0, maximum: int = 10**9):
