@@ -40,14 +40,6 @@ def count_failed_sign_ins(
     return db.session.scalar(query) or 0
 
 
-def last_successful_sign_in(email: str) -> datetime | None:
-    return db.session.scalar(
-        select(func.max(SignInAttempt.attempted_at)).where(
-            SignInAttempt.email == email, SignInAttempt.succeeded.is_(True)
-        )
-    )
-
-
 def active_users_with_role(role) -> list[User]:
     return list(
         db.session.scalars(

@@ -3,11 +3,11 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from tracker.domain.statuses import EvidenceRating
-from tracker.returns.forms import WholeNumberField
 from tracker.web.forms import (
     GovDateField,
     MoneyField,
     TrackerForm,
+    WholeNumberField,
     length_at_most,
     no_control_characters,
 )

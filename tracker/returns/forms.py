@@ -1,4 +1,3 @@
-import re
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -11,7 +10,14 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from tracker.domain.statuses import Rag, ReturnStatus, SpendCategory
-from tracker.web.forms import GovDateField, MoneyField, TrackerForm, VersionedForm, length_at_most
+from tracker.web.forms import (
+    GovDateField,
+    MoneyField,
+    TrackerForm,
+    VersionedForm,
+    WholeNumberField,
+    length_at_most,
+)
 
 RAG_CHOICES = [
     (Rag.GREEN.value, "Green: on track"),
@@ -35,32 +41,6 @@ class SpendForm(VersionedForm):
 
     def amounts(self) -> dict[SpendCategory, int]:
         return {category: getattr(self, category.value).data for category in SpendCategory}
-
-
-WHOLE_NUMBER = re.compile(r"\d{1,3}(,\d{3})+|\d+", re.ASCII)
-
-
-class WholeNumberField(StringField):
-    """A count: a whole number of zero or more, with a message that names what is counted."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label=None, validators=None, *, name_in_errors: str = "number", **kw):
-        super().__init__(label, validators, **kw)
-        self.name_in_errors = name_in_errors
-        self.number: int | None = None
-
-    def pre_validate(self, form):
-        text = (self.data or "").strip()
-        if not text:
-            raise ValidationError(f"Enter the {self.name_in_errors}")
-        if text.startswith("-"):
-            raise ValidationError(f"The {self.name_in_errors} must be 0 or more")
-        # Plain digits or thousands grouped correctly ("1,250"): "10,00" or "1,0,0" is a
-        # typing slip whose meaning is unclear, not 1000 or 100. ASCII only: "²" is no digit.
-        if not WHOLE_NUMBER.fullmatch(text) or len(text.replace(",", "")) > 9:
-            raise ValidationError(f"Enter the {self.name_in_errors} as a whole number, like 12")
-        self.number = int(text.replace(",", ""))
 
 
 def outputs_form_class(indicators) -> type[VersionedForm]:

@@ -2,6 +2,7 @@
 character counts), money read as whole pence, dates in the GOV.UK three-part input (31 February
 refused), and GOV.UK wording for each error."""
 
+import re
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -151,16 +152,6 @@ def no_control_characters(form, field):
         raise ValidationError(typed_text.MESSAGE)
 
 
-def whole_number(name: str, *, minimum: int = 0, maximum: int = 10**9):
-    def check(form, field):
-        if field.data is None:
-            return
-        if not minimum <= field.data <= maximum:
-            raise ValidationError(f"The {name} must be between {minimum:,} and {maximum:,}")
-
-    return check
-
-
 def error_summary(form) -> dict:
     """govuk-frontend-wtf's error list, with the form's own (not a field's) errors linking to
     the message at the top of the form instead of to "#None"."""
@@ -241,3 +232,29 @@ class NewPasswordForm(TrackerForm):
 
 class ConfirmForm(TrackerForm):
     """A button and its CSRF token: nothing to fill in."""
+
+
+WHOLE_NUMBER = re.compile(r"\d{1,3}(,\d{3})+|\d+", re.ASCII)
+
+
+class WholeNumberField(StringField):
+    """A count: a whole number of zero or more, with a message that names what is counted."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label=None, validators=None, *, name_in_errors: str = "number", **kw):
+        super().__init__(label, validators, **kw)
+        self.name_in_errors = name_in_errors
+        self.number: int | None = None
+
+    def pre_validate(self, form):
+        text = (self.data or "").strip()
+        if not text:
+            raise ValidationError(f"Enter the {self.name_in_errors}")
+        if text.startswith("-"):
+            raise ValidationError(f"The {self.name_in_errors} must be 0 or more")
+        # Plain digits or thousands grouped correctly ("1,250"): "10,00" or "1,0,0" is a
+        # typing slip whose meaning is unclear, not 1000 or 100. ASCII only: "²" is no digit.
+        if not WHOLE_NUMBER.fullmatch(text) or len(text.replace(",", "")) > 9:
+            raise ValidationError(f"Enter the {self.name_in_errors} as a whole number, like 12")
+        self.number = int(text.replace(",", ""))
