@@ -96,7 +96,8 @@ def test_an_officer_allocates_money_and_sees_it_counted_in_the_stream(page):
     expect(page.get_by_role("heading", level=1)).to_have_text(f"New allocation from {STREAM}")
     check_page(page)
     # The organisation picker (GOV.UK's accessible autocomplete): type part of the name.
-    organisation = page.get_by_role("combobox", name="Organisation")
+    # The enhanced text input, not the <select> it replaces (also a combobox until the script runs).
+    organisation = page.get_by_role("combobox", name="Organisation").and_(page.locator("input"))
     expect(organisation).to_have_value("")
     organisation.fill(ORGANISATION[:6])
     page.get_by_role("option", name=re.compile(ORGANISATION)).first.click()
