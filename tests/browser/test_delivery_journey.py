@@ -19,7 +19,7 @@ from tests.browser.test_return_journey import (  # noqa: F401 (a fixture)
     success_banner,
     uploads_outside_instance,
 )
-from tests.conftest import FINANCE, OFFICER, OFFICER_2
+from tests.conftest import FINANCE, FINANCE_2, OFFICER, OFFICER_2
 
 pytestmark = pytest.mark.browser
 
@@ -212,6 +212,19 @@ def test_a_grant_made_in_the_service_is_set_up_reported_on_and_paid(
     check_page(page)
     page.get_by_role("button", name="Approve payment").click()
     expect(success_banner(page)).to_contain_text("Payment approved")
+    # The approver may not record it as paid: requester, approver and payer are three people.
+    expect(page.get_by_role("button", name="Record it as paid")).to_have_count(0)
+
+    # 7. A second finance officer finds it waiting to be paid and records it.
+    at_home(page, FINANCE_2)
+    to_pay = queue(page, "payments-to-pay")
+    mine = to_pay.get_by_role("link", name=f"£1,000.00 to {ORGANISATION}")
+    if mine.count() == 0:
+        to_pay.get_by_role("link", name=re.compile("^See all")).click()
+        check_page(page)
+        page.get_by_role("row").filter(has_text=PROJECT).get_by_role("link").first.click()
+    else:
+        mine.first.click()
     page.get_by_role("button", name="Record it as paid").click()
     today = date.today()
     fill_date(page, "Date paid", str(today.day), str(today.month), str(today.year))
