@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import FINANCE, OFFICER, text_of
+from tests.conftest import FINANCE, FINANCE_2, OFFICER, text_of
 from tests.factories import actor, user
 from tests.integration.test_payments import (
     error_at_top_of_form,
@@ -176,6 +176,7 @@ def test_a_change_holds_payments_for_the_set_days_and_a_payment_shows_its_accoun
     assert app.config["PAYEE_CHANGE_HOLD_DAYS"] == 5
     organisation = lambeth(transaction)
     officer, finance = signed_in(OFFICER), signed_in(FINANCE)
+    payer = signed_in(FINANCE_2)  # requester, approver and payer are three people
     payment = make_payment(
         transaction, lambeth_allocation(transaction), 1_000_00, status=PaymentStatus.APPROVED
     )
@@ -183,7 +184,7 @@ def test_a_change_holds_payments_for_the_set_days_and_a_payment_shows_its_accoun
     transaction.commit()
     # A change waiting for confirmation holds payments already.
     propose(officer, organisation)
-    response = mark_paid(finance, payment, date.today(), "BACS-1")
+    response = mark_paid(payer, payment, date.today(), "BACS-1")
     assert "waiting for a second person to confirm it" in error_at_top_of_form(response)
     confirm(finance, organisation)
     # Confirmed: held for five days.
@@ -191,14 +192,14 @@ def test_a_change_holds_payments_for_the_set_days_and_a_payment_shows_its_accoun
     assert "To be paid into London Borough of Lambeth, sort code **-**-62, account ****6819" in page
     assert "payments to it are held until" in page
     clock.advance(days=4, hours=23)
-    finance = signed_in(FINANCE)  # the earlier session has long ended
-    response = mark_paid(finance, payment, date.today(), "BACS-1")
+    finance, payer = signed_in(FINANCE), signed_in(FINANCE_2)  # the earlier sessions ended
+    response = mark_paid(payer, payment, date.today(), "BACS-1")
     assert "payments to it are held until" in error_at_top_of_form(response)
     transaction.expire_all()
     assert transaction.get(type(payment), payment.id).status == PaymentStatus.APPROVED
     clock.advance(hours=2)
-    finance = signed_in(FINANCE)
-    assert mark_paid(finance, payment, date.today(), "BACS-1").status_code == 302
+    finance, payer = signed_in(FINANCE), signed_in(FINANCE_2)
+    assert mark_paid(payer, payment, date.today(), "BACS-1").status_code == 302
     transaction.expire_all()
     paid = transaction.get(type(payment), payment.id)
     assert paid.status == PaymentStatus.PAID
