@@ -232,6 +232,7 @@ def names_of(refs: set[tuple[str, int]], filters: "AuditFilters | None" = None) 
         part("payee_account", PayeeAccount.id, org.c.name)
         .join(org, org.c.id == PayeeAccount.organisation_id)
         .where(chosen("payee_account", PayeeAccount.id)),
+        part("project", Project.id, Project.title).where(chosen("project", Project.id)),
         part("invitation", Invitation.id, Invitation.name, extra=Invitation.email).where(
             chosen("invitation", Invitation.id)
         ),

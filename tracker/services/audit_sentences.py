@@ -75,6 +75,10 @@ VERBS = {
     "password change refused": "gave a wrong current password when changing their password",
     "two-factor turned on": "turned on two-factor authentication for",
     "two-factor turned off": "turned off two-factor authentication for",
+    "project added": "added",
+    "project targets set": "set the targets of",
+    "milestone added": "added",
+    "reporting schedule set": "set the reporting schedule of",
     "invitation sent": "sent",
     "invitation resent": "sent again",
     "invitation cancelled": "cancelled",
@@ -133,7 +137,7 @@ def _object(event: AuditEvent, names: dict) -> str:
     name = names.get((kind, event.object_id))
     if name is None:
         return f"{noun} {event.object_id} (no longer there)".strip()
-    if kind in {"funding_stream", "milestone", "stream_budget"}:
+    if kind in {"funding_stream", "milestone", "stream_budget", "project"}:
         name = f"“{name}”"
     if event.action == "budget set":
         return name
