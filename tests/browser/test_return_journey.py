@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import check_page, sign_in
-from tests.conftest import FINANCE, LAMBETH_GRANTEE, OFFICER
+from tests.conftest import FINANCE, FINANCE_2, LAMBETH_GRANTEE, OFFICER
 
 pytestmark = pytest.mark.browser
 
@@ -526,7 +526,13 @@ def test_a_return_is_drafted_signed_off_sent_back_approved_and_paid(
         re.compile(rf"^\s*{govuk_date(today)} at \d\d:\d\d\s*$")
     )
     expect(page.get_by_role("button", name="Approve payment")).to_have_count(0)
+    # The approver may not record it as paid too: a second finance officer does.
+    expect(page.get_by_role("button", name="Record it as paid")).to_have_count(0)
     check_page(page)
+    payment_page = page.url
+    sign_out(page)
+    sign_in(page, FINANCE_2)
+    page.goto(payment_page)
     page.get_by_role("button", name="Record it as paid").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record the payment as paid")
     check_page(page)
