@@ -48,6 +48,7 @@ from tracker.models import (
 )
 
 FINANCE_2 = "finance2@race.test.gov.uk"
+PAYER = "finance3@race.test.gov.uk"
 SIZES = {
     "postgresql": {"officers": 50, "grantees": 200, "certifiers": 40, "payments": 20},
     "sqlite": {"officers": 15, "grantees": 20, "certifiers": 10, "payments": 4},
@@ -70,7 +71,7 @@ def live(fresh_app, serve, db_kind):
     with fresh_app.app_context():
         officers = [f"officer{n}@race.test.gov.uk" for n in range(size["officers"])]
         add_users(Role.OFFICER, officers)
-        add_users(Role.FINANCE, [FINANCE_2])
+        add_users(Role.FINANCE, [FINANCE_2, PAYER])
         drafted = grantees_with_drafted_returns(size["grantees"])
         waiting = returns_awaiting_sign_off(size["certifiers"])
         payments = requested_payments(size["payments"])
@@ -298,7 +299,8 @@ def test_certifiers_signing_off_at_once_each_double_clicking_sign_off_once(live,
 
 
 def test_double_clicked_and_doubly_approved_payments_are_approved_and_paid_once(live, reliability):
-    finance, finance_2 = signed_in(live, [FINANCE, FINANCE_2])
+    # Requester, approver and payer are three people: a third finance officer records the payments.
+    finance, finance_2, payer = signed_in(live, [FINANCE, FINANCE_2, PAYER])
     twins = []
     try:
         half = len(live.payments) // 2
@@ -321,7 +323,7 @@ def test_double_clicked_and_doubly_approved_payments_are_approved_and_paid_once(
         today = date.today()
         paid_posts = []
         for n, payment_id in enumerate(live.payments):
-            page = finance.get(f"/payments/{payment_id}/paid")
+            page = payer.get(f"/payments/{payment_id}/paid")
             data = {
                 "csrf_token": csrf_token(page),
                 "version": hidden_value(page, "version"),
@@ -329,14 +331,14 @@ def test_double_clicked_and_doubly_approved_payments_are_approved_and_paid_once(
                 "reference": f"BACS-{n:04d}",
                 "confirmed": "yes",
             }
-            twin = finance.twin()
+            twin = payer.twin()
             twins.append(twin)
             url = f"/payments/{payment_id}/paid"
-            paid_posts += [(finance, url, data), (twin, url, data)]
+            paid_posts += [(payer, url, data), (twin, url, data)]
 
         payments = run_together(lambda client, url, data: client.post(url, data), paid_posts)
     finally:
-        close_all([finance, finance_2, *twins])
+        close_all([finance, finance_2, payer, *twins])
 
     assert not [r for r in approvals + payments if isinstance(r, BaseException)]
     # The approve button always answers with the payment's page, saying what happened.
