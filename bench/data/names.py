@@ -4,6 +4,8 @@ organisation has (ZZ local authority codes, 9-prefixed charity and school number
 
 import random
 
+from tracker.domain.regions import ENGLISH_REGIONS
+
 PLACES_A = [
     "Ash",
     "Bram",
@@ -42,17 +44,7 @@ PLACES_B = [
     "bridge",
     "combe",
 ]
-REGIONS = [
-    "North East",
-    "North West",
-    "Yorkshire and The Humber",
-    "East Midlands",
-    "West Midlands",
-    "East of England",
-    "London",
-    "South East",
-    "South West",
-]
+REGIONS = ENGLISH_REGIONS  # the generator places organisations in England
 CAUSES = [
     "Women's Aid",
     "Young People's Trust",

@@ -10,6 +10,7 @@ from tracker.web.forms import (
     WholeNumberField,
     length_at_most,
     no_control_characters,
+    per_indicator_form,
 )
 
 
@@ -60,25 +61,7 @@ class ProjectForm(TrackerForm):
 
 def targets_form_class(indicators) -> type[TrackerForm]:
     """One whole-number target per output indicator of the stream."""
-
-    class TargetsForm(TrackerForm):
-        def values(self) -> dict[int, int]:
-            return {
-                int(f.name.removeprefix("indicator_")): f.number
-                for f in self
-                if f.name.startswith("indicator_")
-            }
-
-    for indicator in indicators:
-        setattr(
-            TargetsForm,
-            f"indicator_{indicator.id}",
-            WholeNumberField(
-                f"{indicator.name} ({indicator.unit})",
-                name_in_errors=f"target for {indicator.name.lower()}",
-            ),
-        )
-    return TargetsForm
+    return per_indicator_form(TrackerForm, indicators, lambda i: f"target for {i.name.lower()}")
 
 
 class MilestoneForm(TrackerForm):

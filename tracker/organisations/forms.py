@@ -2,24 +2,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.domain.regions import REGIONS
 from tracker.domain.statuses import OrganisationType
 from tracker.web.forms import TrackerForm, no_control_characters
-
-REGIONS = [
-    "North East",
-    "North West",
-    "Yorkshire and The Humber",
-    "East Midlands",
-    "West Midlands",
-    "East of England",
-    "London",
-    "South East",
-    "South West",
-    "Wales",
-    "Scotland",
-    "Northern Ireland",
-    "National",
-]
 
 
 class OrganisationForm(TrackerForm):

@@ -15,8 +15,8 @@ from tracker.web.forms import (
     MoneyField,
     TrackerForm,
     VersionedForm,
-    WholeNumberField,
     length_at_most,
+    per_indicator_form,
 )
 
 RAG_CHOICES = [
@@ -44,23 +44,8 @@ class SpendForm(VersionedForm):
 
 
 def outputs_form_class(indicators) -> type[VersionedForm]:
-    class OutputsForm(VersionedForm):
-        def values(self) -> dict[int, int]:
-            return {
-                int(f.name.removeprefix("indicator_")): f.number
-                for f in self
-                if f.name.startswith("indicator_")
-            }
-
-    for indicator in indicators:
-        setattr(
-            OutputsForm,
-            f"indicator_{indicator.id}",
-            WholeNumberField(
-                f"{indicator.name} ({indicator.unit})", name_in_errors=indicator.name.lower()
-            ),
-        )
-    return OutputsForm
+    """The outputs a return reports: a count per indicator of the stream."""
+    return per_indicator_form(VersionedForm, indicators, lambda i: i.name.lower())
 
 
 def forecast_form_class(periods) -> type[VersionedForm]:

@@ -258,3 +258,24 @@ class WholeNumberField(StringField):
         if not WHOLE_NUMBER.fullmatch(text) or len(text.replace(",", "")) > 9:
             raise ValidationError(f"Enter the {self.name_in_errors} as a whole number, like 12")
         self.number = int(text.replace(",", ""))
+
+
+def per_indicator_form(base: type, indicators, error_name) -> type:
+    """`base` with a whole-number field per output indicator (named `indicator_<id>`), and
+    `values()` giving {indicator id: number}: the outputs a return reports, the targets a project
+    sets. `error_name(indicator)` names the number in its error messages."""
+
+    class PerIndicatorForm(base):
+        def values(self) -> dict[int, int]:
+            return {
+                int(f.name.removeprefix("indicator_")): f.number
+                for f in self
+                if f.name.startswith("indicator_")
+            }
+
+    for indicator in indicators:
+        field = WholeNumberField(
+            f"{indicator.name} ({indicator.unit})", name_in_errors=error_name(indicator)
+        )
+        setattr(PerIndicatorForm, f"indicator_{indicator.id}", field)
+    return PerIndicatorForm
