@@ -68,6 +68,7 @@ def view_payment(payment_id: int):
         events=events,
         payee=payee,
         payee_held=held,
+        may_mark_paid=payment_service.may_mark_paid(current_user.id, payment),
     )
 
 

@@ -144,6 +144,11 @@ def approve(
     return payment
 
 
+def may_mark_paid(user_id: int | None, payment: Payment) -> bool:
+    """Requester, approver and payer are three people: neither of the first two records it paid."""
+    return user_id not in (payment.requested_by_id, payment.approved_by_id)
+
+
 def mark_paid(
     actor: audit.Actor,
     payment: Payment,
@@ -161,7 +166,7 @@ def mark_paid(
     if payment.status != P.APPROVED:
         raise RuleBroken(f"This payment is {payment.status.value}: approve it before paying it")
     _expect_version(payment, expected_version)
-    if actor.user_id in (payment.requested_by_id, payment.approved_by_id):
+    if not may_mark_paid(actor.user_id, payment):
         raise NotAllowed(
             "You requested or approved this payment, so another finance officer must mark it paid"
         )
