@@ -18,7 +18,7 @@ from tracker.extensions import db
 from tracker.models.totals import TotalAllocation, TotalMoney
 from tracker.services.errors import NotAllowed, RuleBroken
 from tracker.totals import ledger
-from tracker.totals.contributions import EVERY_REGION
+from tracker.totals.figures import EVERY_REGION
 
 REFUSED = (RuleBroken, NotAllowed)
 steps = st.lists(

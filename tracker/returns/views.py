@@ -1,50 +1,35 @@
+"""The returns queue, a return's own page, and the decisions on it (check answers and
+submit, sign-off, review, due date). The section pages are in `sections`."""
+
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_login import current_user
 
 from tracker.data import audit as audit_data
 from tracker.data import returns as return_data
 from tracker.data import streams as stream_data
-from tracker.domain.periods import Quarter
 from tracker.domain.roles import Role
-from tracker.domain.statuses import Rag, ReturnStatus, SpendCategory
-from tracker.returns import forms
+from tracker.domain.statuses import Rag, ReturnStatus
+from tracker.returns import (
+    forms,
+    sections,  # noqa: F401  (registers the section pages on bp)
+)
+from tracker.returns.blueprint import (
+    READERS,
+    bp,
+    editable_or_redirect,
+    load_return,
+    section_page,
+    to_task_list,
+)
 from tracker.services import returns as return_service
 from tracker.services import schedule
 from tracker.services.errors import RuleBroken
-from tracker.services.schedule import reporting_periods
 from tracker.services.variance import compare
-from tracker.web.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
-from tracker.web.pages import found, id_or_none, page_number, show_rule_broken
+from tracker.web.access import GRANTEES, current_actor, requires_role
+from tracker.web.pages import id_or_none, page_number, show_rule_broken
 from tracker.web.transactions import commits
-
-bp = Blueprint("returns", __name__, url_prefix="/returns")
-READERS = (*CIVIL_SERVANTS, *GRANTEES)
-
-
-def _load(return_id: int):
-    return found(return_data.return_for_user(return_id, current_user))
-
-
-def _editable_or_redirect(milestone_return):
-    if milestone_return.status not in return_service.EDITABLE:
-        flash(
-            f"This return is {milestone_return.status.value}: it can no longer be changed", "info"
-        )
-        return redirect(url_for("returns.view_return", return_id=milestone_return.id))
-    return None
-
-
-def _to_task_list(milestone_return, message: str, category: str = "message"):
-    flash(message, category)
-    return redirect(url_for("returns.view_return", return_id=milestone_return.id))
-
-
-def _section_page(template: str, form, milestone_return, **context):
-    if not form.is_submitted():
-        form.version.data = str(milestone_return.version)
-    return render_template(f"returns/{template}", form=form, ret=milestone_return, **context)
 
 
 @bp.get("")
@@ -83,7 +68,7 @@ def queue():
 @bp.get("/<int:return_id>")
 @requires_role(*READERS)
 def view_return(return_id: int):
-    milestone_return = _load(return_id)
+    milestone_return = load_return(return_id)
     grantee = current_user.role.is_grantee
     return render_template(
         "returns/view.html",
@@ -99,224 +84,12 @@ def view_return(return_id: int):
     )
 
 
-@bp.route("/<int:return_id>/spend", methods=["GET", "POST"])
-@requires_role(*GRANTEES)
-@commits
-def spend(return_id: int):
-    milestone_return = _load(return_id)
-    if (stop := _editable_or_redirect(milestone_return)) is not None:
-        return stop
-    form = forms.SpendForm()
-    if not form.is_submitted():
-        for line in milestone_return.spend:
-            getattr(form, line.category.value).data = line.amount_pence
-        form.overspend_explanation.data = milestone_return.overspend_explanation
-    if form.validate_on_submit():
-        try:
-            return_service.save_spend(
-                current_actor(),
-                milestone_return,
-                form.amounts(),
-                explanation=form.overspend_explanation.data or "",
-                expected_version=form.expected_version(),
-            )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            return _to_task_list(milestone_return, "Spend saved")
-    return _section_page(
-        "spend.html", form, milestone_return, categories=[c.value for c in SpendCategory]
-    )
-
-
-def _later_periods(milestone_return):
-    allocation = milestone_return.project.allocation
-    periods = reporting_periods(
-        allocation.stream.reporting_frequency, allocation.planned_start, allocation.planned_end
-    )
-    later = [(start, end) for start, end in periods if start > milestone_return.period_end]
-    return [
-        (
-            start,
-            Quarter.containing(start).label
-            if allocation.stream.reporting_frequency.value == "quarterly"
-            else f"{start:%B %Y}",
-        )
-        for start, _ in later
-    ]
-
-
-@bp.route("/<int:return_id>/forecast", methods=["GET", "POST"])
-@requires_role(*GRANTEES)
-@commits
-def forecast(return_id: int):
-    milestone_return = _load(return_id)
-    if (stop := _editable_or_redirect(milestone_return)) is not None:
-        return stop
-    periods = _later_periods(milestone_return)
-    form = forms.forecast_form_class(periods)()
-    if not form.is_submitted():
-        for row in milestone_return.forecasts:
-            field = getattr(form, f"period_{row.period_start:%Y_%m_%d}", None)
-            if field is not None:
-                field.data = row.amount_pence
-    if form.validate_on_submit():
-        try:
-            return_service.save_forecast(
-                current_actor(),
-                milestone_return,
-                form.amounts(),
-                expected_version=form.expected_version(),
-            )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            return _to_task_list(milestone_return, "Forecast saved")
-    return _section_page("forecast.html", form, milestone_return, periods=periods)
-
-
-@bp.route("/<int:return_id>/outputs", methods=["GET", "POST"])
-@requires_role(*GRANTEES)
-@commits
-def outputs(return_id: int):
-    milestone_return = _load(return_id)
-    if (stop := _editable_or_redirect(milestone_return)) is not None:
-        return stop
-    indicators = milestone_return.project.allocation.stream.indicators
-    form = forms.outputs_form_class(indicators)()
-    if not form.is_submitted():
-        for row in milestone_return.indicator_values:
-            field = getattr(form, f"indicator_{row.indicator_id}", None)
-            if field is not None:
-                field.data = str(row.value)
-    if form.validate_on_submit():
-        try:
-            return_service.save_outputs(
-                current_actor(),
-                milestone_return,
-                form.values(),
-                expected_version=form.expected_version(),
-            )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            return _to_task_list(milestone_return, "Outputs saved")
-    return _section_page("outputs.html", form, milestone_return)
-
-
-@bp.route("/<int:return_id>/milestones", methods=["GET", "POST"])
-@requires_role(*GRANTEES)
-@commits
-def milestones(return_id: int):
-    milestone_return = _load(return_id)
-    if (stop := _editable_or_redirect(milestone_return)) is not None:
-        return stop
-    due = return_data.milestones_due(milestone_return)
-    form = forms.milestones_form_class(due)()
-    if not form.is_submitted():
-        for row in milestone_return.milestone_progress:
-            if hasattr(form, f"completed_{row.milestone_id}"):
-                getattr(form, f"completed_{row.milestone_id}").data = (
-                    "yes" if row.completed else "no"
-                )
-                getattr(form, f"note_{row.milestone_id}").data = row.note
-    if form.validate_on_submit():
-        try:
-            return_service.save_milestones(
-                current_actor(),
-                milestone_return,
-                form.progress(),
-                expected_version=form.expected_version(),
-            )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            return _to_task_list(milestone_return, "Milestones saved")
-    return _section_page("milestones.html", form, milestone_return, milestones=due)
-
-
-@bp.route("/<int:return_id>/narrative", methods=["GET", "POST"])
-@requires_role(*GRANTEES)
-@commits
-def narrative(return_id: int):
-    milestone_return = _load(return_id)
-    if (stop := _editable_or_redirect(milestone_return)) is not None:
-        return stop
-    form = forms.NarrativeForm()
-    if not form.is_submitted():
-        form.narrative.data, form.risks.data = milestone_return.narrative, milestone_return.risks
-    if form.validate_on_submit():
-        try:
-            return_service.save_narrative(
-                current_actor(),
-                milestone_return,
-                narrative=form.narrative.data,
-                risks=form.risks.data or "",
-                expected_version=form.expected_version(),
-            )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            return _to_task_list(milestone_return, "Progress and risks saved")
-    return _section_page("narrative.html", form, milestone_return)
-
-
-@bp.route("/<int:return_id>/rag", methods=["GET", "POST"])
-@requires_role(*GRANTEES)
-@commits
-def rag(return_id: int):
-    milestone_return = _load(return_id)
-    if (stop := _editable_or_redirect(milestone_return)) is not None:
-        return stop
-    form = forms.RagForm()
-    if not form.is_submitted() and milestone_return.self_rag:
-        form.rag.data = milestone_return.self_rag.value
-    if form.validate_on_submit():
-        try:
-            return_service.save_rag(
-                current_actor(),
-                milestone_return,
-                Rag(form.rag.data),
-                expected_version=form.expected_version(),
-            )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            return _to_task_list(milestone_return, "Overall status saved")
-    return _section_page("rag.html", form, milestone_return)
-
-
-@bp.route("/<int:return_id>/response", methods=["GET", "POST"])
-@requires_role(*GRANTEES)
-@commits
-def response(return_id: int):
-    milestone_return = _load(return_id)
-    if (stop := _editable_or_redirect(milestone_return)) is not None:
-        return stop
-    form = forms.ResponseForm()
-    if not form.is_submitted():
-        form.response.data = milestone_return.grantee_response
-    if form.validate_on_submit():
-        try:
-            return_service.save_response(
-                current_actor(),
-                milestone_return,
-                form.response.data,
-                expected_version=form.expected_version(),
-            )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            return _to_task_list(milestone_return, "Your answer has been saved")
-    return _section_page("response.html", form, milestone_return)
-
-
 @bp.route("/<int:return_id>/check-answers", methods=["GET", "POST"])
 @requires_role(*GRANTEES)
 @commits
 def check_answers(return_id: int):
-    milestone_return = _load(return_id)
-    if (stop := _editable_or_redirect(milestone_return)) is not None:
+    milestone_return = load_return(return_id)
+    if (stop := editable_or_redirect(milestone_return)) is not None:
         return stop
     form = forms.SubmitForm()
     if form.validate_on_submit():
@@ -331,9 +104,9 @@ def check_answers(return_id: int):
             show_rule_broken(form, error)
         else:
             if milestone_return.status == ReturnStatus.AWAITING_SIGN_OFF:
-                return _to_task_list(milestone_return, "Return sent to your certifier to sign off")
-            return _to_task_list(milestone_return, "Return submitted to the department")
-    return _section_page(
+                return to_task_list(milestone_return, "Return sent to your certifier to sign off")
+            return to_task_list(milestone_return, "Return submitted to the department")
+    return section_page(
         "check_answers.html",
         form,
         milestone_return,
@@ -347,9 +120,9 @@ def check_answers(return_id: int):
 @requires_role(Role.CERTIFIER)
 @commits
 def sign_off(return_id: int):
-    milestone_return = _load(return_id)
+    milestone_return = load_return(return_id)
     if milestone_return.status != ReturnStatus.AWAITING_SIGN_OFF:
-        return _to_task_list(milestone_return, "This return is not waiting for sign-off", "info")
+        return to_task_list(milestone_return, "This return is not waiting for sign-off", "info")
     form = forms.SignOffForm()
     if form.validate_on_submit():
         try:
@@ -363,13 +136,13 @@ def sign_off(return_id: int):
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
-            return _to_task_list(
+            return to_task_list(
                 milestone_return,
                 "Return signed off and sent to the department"
                 if milestone_return.status == ReturnStatus.SUBMITTED
                 else "Return sent back to your colleague",
             )
-    return _section_page(
+    return section_page(
         "sign_off.html",
         form,
         milestone_return,
@@ -381,9 +154,9 @@ def sign_off(return_id: int):
 @requires_role(Role.OFFICER)
 @commits
 def review(return_id: int):
-    milestone_return = _load(return_id)
+    milestone_return = load_return(return_id)
     if milestone_return.status != ReturnStatus.SUBMITTED:
-        return _to_task_list(milestone_return, "This return is not waiting for review", "info")
+        return to_task_list(milestone_return, "This return is not waiting for review", "info")
     form = forms.ReviewForm()
     if form.validate_on_submit():
         try:
@@ -398,14 +171,14 @@ def review(return_id: int):
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
-            return _to_task_list(
+            return to_task_list(
                 milestone_return,
                 "Return approved: its payment has been requested"
                 if milestone_return.status == ReturnStatus.APPROVED
                 else "Return sent back to the grantee with your reasons",
             )
     previous = return_data.previous_return(milestone_return)
-    return _section_page(
+    return section_page(
         "review.html",
         form,
         milestone_return,
@@ -418,7 +191,7 @@ def review(return_id: int):
 @requires_role(Role.OFFICER)
 @commits
 def due_date(return_id: int):
-    milestone_return = _load(return_id)
+    milestone_return = load_return(return_id)
     form = forms.DueDateForm()
     if form.validate_on_submit():
         try:
@@ -430,5 +203,5 @@ def due_date(return_id: int):
         except RuleBroken as error:
             show_rule_broken(form, error)
         else:
-            return _to_task_list(milestone_return, "Due date moved")
-    return _section_page("due_date.html", form, milestone_return)
+            return to_task_list(milestone_return, "Due date moved")
+    return section_page("due_date.html", form, milestone_return)

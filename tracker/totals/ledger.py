@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.models.totals import ADDITIVE, LatestProjectRating
 from tracker.totals import contributions
-from tracker.totals.contributions import Figures
+from tracker.totals.figures import Figures
 
 TABLES = {model.__tablename__: model.__table__ for model in ADDITIVE}
 

@@ -77,7 +77,7 @@ TERMS = [
         "Announced",
         "what the announcement said the stream would get (21 May 2020); the summary's "
         "total counts only measures announced at the summit, not related measures, and "
-        "\"about\" marks an amount the source gives as approximate",
+        '"about" marks an amount the source gives as approximate',
     ),
     Term("Budget", "what the department has set aside for the stream, resource and capital"),
     Term("In draft", "allocations being drawn up, not yet offered to the grantee"),

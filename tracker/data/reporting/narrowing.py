@@ -17,7 +17,7 @@ from tracker.models.totals import (
     TotalMoney,
 )
 from tracker.totals import vocabulary as v
-from tracker.totals.contributions import EVERY_REGION
+from tracker.totals.figures import EVERY_REGION
 
 NOT_KNOWN = "Not known"
 
