@@ -63,6 +63,7 @@ LONGEST = 120  # a longer text (a description, a reason) is cut, the full text s
 
 
 def label(key: str) -> str:
+    """How a recorded key reads in a sentence ("the amount", "the profile for 2021 to 2022")."""
     if key in LABELS:
         return LABELS[key]
     if YEAR.match(key):
@@ -72,6 +73,7 @@ def label(key: str) -> str:
 
 
 def day(value: date | datetime | str) -> str:
+    """A date as the GOV.UK style writes it (4 December 2026), with the time for a moment."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
@@ -85,6 +87,7 @@ def pounds(pence: int) -> str:
 
 
 def user_kind(key: str) -> bool:
+    """Whether a key names a person (who did something: `*_by_id`)."""
     return key.endswith("_by_id")
 
 
@@ -127,10 +130,12 @@ MONEY_KEYS = {"staff", "delivery", "overheads", "capital"}
 
 
 def money_key(key: str) -> bool:
+    """Whether a key holds pence, to be shown in pounds."""
     return key in MONEY_KEYS
 
 
 def quoted(text: str) -> str:
+    """Free text in curly quotes, on one line, cut short (with an ellipsis) past LONGEST."""
     text = " ".join(text.split())
     if len(text) > LONGEST:
         text = text[: LONGEST - 1].rstrip() + "…"
@@ -177,6 +182,7 @@ def facts(values: dict | None, names: dict, *, keys=None, skip=()) -> list[str]:
 
 
 def listed(phrases: list[str]) -> str:
+    """Phrases joined as a sentence would: "a, b and c"."""
     if not phrases:
         return ""
     if len(phrases) == 1:

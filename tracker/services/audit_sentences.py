@@ -206,6 +206,7 @@ def _details(event: AuditEvent, names: dict) -> str:
 
 
 def sentence(event: AuditEvent, names: dict) -> str:
+    """One event as a sentence in words: who did what to which thing, and what changed."""
     who = _who(event, names)
     action = event.action
     if action in ABOUT_ONESELF:

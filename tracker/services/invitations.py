@@ -39,10 +39,13 @@ class InvitationNotUsable(Exception):
 
 
 def token_hash(token: str) -> str:
+    """What is stored of an invitation's token: its SHA-256, never the token itself."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def roles_inviter_may_give(inviter: User) -> list[Role]:
+    """An administrator may give any role; an officer a grantee's; a grantee lead only
+    their own (never a role above it)."""
     if inviter.role == Role.ADMIN:
         return list(Role)
     if inviter.role == Role.OFFICER:
@@ -53,6 +56,8 @@ def roles_inviter_may_give(inviter: User) -> list[Role]:
 
 
 def may_invite(inviter: User, role: Role, organisation: Organisation | None) -> bool:
+    """The role is one the inviter may give, and a grantee invites only into their own
+    organisation."""
     if role not in roles_inviter_may_give(inviter):
         return False
     if inviter.role in GRANTEE_ROLES:
@@ -82,6 +87,7 @@ def _check(inviter: User, email: str, name: str, role: Role, organisation) -> No
 
 
 def pending_for(email: str) -> Invitation | None:
+    """The invitation still waiting for this address, if any (one at a time)."""
     return links.pending_invitation_for(email)
 
 
@@ -134,6 +140,7 @@ def invite(
 
 
 def may_manage(actor_user: User, invitation: Invitation) -> bool:
+    """Resending or cancelling an invitation needs the right to have sent it."""
     return may_invite(actor_user, invitation.role, invitation.organisation)
 
 
@@ -151,6 +158,7 @@ def resend(
 
 
 def cancel(actor: audit.Actor, invitation: Invitation, now: datetime) -> None:
+    """Only a pending invitation can be cancelled; its link stops working at once."""
     if not invitation.pending:
         raise RuleBroken(f"This invitation has been {invitation.state(now)}")
     invitation.cancelled_at = now
@@ -159,6 +167,8 @@ def cancel(actor: audit.Actor, invitation: Invitation, now: datetime) -> None:
 
 
 def usable_invitation(token: str, now: datetime) -> Invitation:
+    """The pending invitation a link's token belongs to; else InvitationNotUsable saying why
+    (unknown, expired, used or cancelled), the same for a tampered token as an unknown one."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         raise InvitationNotUsable("unknown")
     found = links.invitation_by_token_hash(token_hash(token))

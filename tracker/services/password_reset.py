@@ -52,6 +52,7 @@ class LinkNotUsable(Exception):
 
 
 def token_hash(token: str) -> str:
+    """What is stored of a reset link's token: its SHA-256, never the token itself."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
