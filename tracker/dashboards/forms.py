@@ -21,7 +21,7 @@ class FilterForm(TrackerForm):
     region = SelectField("Region", widget=GovSelect(), validate_choice=False)
 
     def fill_choices(self) -> None:
-        streams = stream_data.all_streams()
+        streams = stream_data.stream_choices()
         first = min((s.first_year for s in streams), default=2020)
         last = max((s.last_year for s in streams), default=2020)
         self.year.choices = [("", "All years")] + [

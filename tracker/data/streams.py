@@ -163,6 +163,21 @@ def all_streams() -> list[FundingStream]:
     return list(db.session.scalars(select(FundingStream).order_by(FundingStream.name)))
 
 
+def stream_choices() -> list:
+    """Each stream's id, name and years, for a filter: rows, not objects (a department has a
+    hundred streams, and a filter needs four of their columns)."""
+    return list(
+        db.session.execute(
+            select(
+                FundingStream.id,
+                FundingStream.name,
+                FundingStream.first_year,
+                FundingStream.last_year,
+            ).order_by(FundingStream.name)
+        )
+    )
+
+
 def all_departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.name)))
 

@@ -39,18 +39,20 @@ def parse_pounds(text: str, *, name: str = "amount") -> int:
 
 
 def to_pounds(pence: int) -> Decimal:
-    return (Decimal(pence) / PENCE_PER_POUND).quantize(Decimal("0.01"))
+    """Pence as pounds, exactly, to two places: 125050 -> Decimal('1250.50')."""
+    return Decimal(pence).scaleb(-2)
 
 
 def format_pounds(pence: int | None, *, whole: bool = False) -> str:
-    """£1,250.50; with whole=True, £1,251 (for tables of large sums)."""
+    """£1,250.50; with whole=True, £1,251 (for tables of large sums, halves rounded up).
+    Whole-number arithmetic: a dashboard writes hundreds of these a page."""
     if pence is None:
         return ""
     sign = "-" if pence < 0 else ""
-    pounds = to_pounds(abs(pence))
+    pounds, pennies = divmod(abs(pence), PENCE_PER_POUND)
     if whole:
-        return f"{sign}£{pounds.quantize(Decimal('1'), rounding=ROUND_HALF_UP):,}"
-    return f"{sign}£{pounds:,.2f}"
+        return f"{sign}£{pounds + (pennies >= 50):,}"
+    return f"{sign}£{pounds:,}.{pennies:02d}"
 
 
 def format_input(pence: int | None) -> str:

@@ -3,6 +3,7 @@ accessible alternative, and the CSV download), built from one reporting query.""
 
 from dataclasses import dataclass, field
 from datetime import date
+from numbers import Number
 
 from tracker.data import reporting
 from tracker.data.reporting import Filters
@@ -48,6 +49,19 @@ class Panel:
                 for i in range(len(self.headers))
             ]
         return self._numeric[index]
+
+    def table_rows(self) -> list[list[tuple[str, bool]]]:
+        """Each row's cells as shown (money in pounds, counts with commas) with whether the
+        column is numeric: worked out here once, so the template only writes them out."""
+        self.numeric(0)
+        columns = self._numeric
+        return [
+            [
+                ("{:,}".format(cell) if i and isinstance(cell, Number) else cell, columns[i])
+                for i, cell in enumerate(row)
+            ]
+            for row in self.rows
+        ]
 
 
 def portfolio(filters: Filters, rows=None) -> Panel:
