@@ -6,6 +6,7 @@ import io
 import json
 from contextlib import contextmanager
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, select
@@ -436,3 +437,44 @@ def test_figures_are_right_aligned_in_every_row_and_names_are_not(signed_in):
     headers = page.select("#table-grantees thead th")
     assert "govuk-table__header--numeric" not in headers[0]["class"]
     assert "govuk-table__header--numeric" in headers[1]["class"]
+
+
+def test_past_a_dozen_streams_the_summary_shows_the_ten_with_most_committed_and_the_rest_together(
+    signed_in, transaction
+):
+    from tests.factories import add_allocation, make_stream
+
+    for n in range(6):
+        made = make_stream(f"MANY-{n}", 10_000_000_00, name=f"Many streams {n}")
+        add_allocation(
+            transaction,
+            stream_code=made.code,
+            org_id="GB-LAE-LBH",
+            identifier=f"MANY-{n}-1",
+            amount_pence=(n + 1) * 1_000_000_00,
+        )
+    transaction.commit()
+    viewer = signed_in(VIEWER)
+    every = table(viewer.get("/dashboards"), "portfolio")
+    assert len(every) == 14
+
+    page = viewer.get("/summary")
+    shown = table(page, "portfolio")
+    assert len(shown) == 11
+    assert shown[-1][0] == "The other 4 streams together"
+    assert "The 10 streams with most committed, and the other 4" in text_of(page)
+
+    def pounds(text: str) -> Decimal:
+        return Decimal(text.removeprefix("about ").replace("£", "").replace(",", ""))
+
+    committed = 5  # the column, after the stream, announced, budget, in draft and offered
+    by_committed = sorted(every, key=lambda row: -pounds(row[committed]))
+    largest = {row[0] for row in by_committed[:10]}
+    assert {row[0] for row in shown[:10]} == largest
+    # Nothing is lost: every column of the eleven rows adds up to the same as all fourteen.
+    for column in range(1, 8):
+        assert sum(pounds(row[column]) for row in shown) == sum(
+            pounds(row[column]) for row in every
+        )
+    headline = soup_of(page).find(id="headlines").get_text(" ", strip=True)
+    assert f"Committed £{sum(pounds(row[committed]) for row in shown):,.0f}" in headline

@@ -4,6 +4,7 @@ accessible alternative, and the CSV download), built from one reporting query.""
 from dataclasses import dataclass, field
 from datetime import date
 from numbers import Number
+from typing import NamedTuple
 
 from tracker.data import reporting
 from tracker.data.reporting import Filters
@@ -12,8 +13,9 @@ from tracker.domain.periods import Quarter
 from tracker.web import charts
 
 
-@dataclass(frozen=True)
-class Money:
+class Money(NamedTuple):
+    """A sum in a panel's table (a tuple: a table of a hundred streams makes eight hundred)."""
+
     pence: int
     approximate: bool = False  # the source gives it as approximate: shown as "about £…"
 
@@ -57,7 +59,7 @@ class Panel:
         columns = self._numeric
         return [
             [
-                ("{:,}".format(cell) if i and isinstance(cell, Number) else cell, columns[i])
+                (f"{cell:,}" if i and isinstance(cell, Number) else cell, columns[i])
                 for i, cell in enumerate(row)
             ]
             for row in self.rows

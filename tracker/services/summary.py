@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.data import reporting
-from tracker.data.reporting import Filters
+from tracker.data.reporting import Filters, StreamRow
 from tracker.services import dashboards
 from tracker.services.dashboards import Panel
 from tracker.totals.vocabulary import TERMS, Term
 
 UNDER_OVER_THRESHOLD = 10  # per cent
+LARGEST = 10  # streams shown one by one in the summary's chart; the portfolio has them all
 
 
 @dataclass
@@ -33,6 +34,9 @@ class Summary:
     overdue: list[tuple[str, int]]
     off_profile: list[tuple[str, str, int, int]]  # stream, "under"/"over", reported, profile
     terms: list[Term]
+    # How many streams each list would name in full: it names the LARGEST worst of them.
+    overdue_streams: int = 0
+    off_profile_streams: int = 0
     related_pence: int = 0
     related_streams: list[str] = field(default_factory=list)
     # Some of the announced total is an amount the source gives as approximate ("close to £20m")
@@ -58,6 +62,8 @@ def build(filters: Filters, today: date) -> Summary:
     profile = reporting.profile_to_date_by_stream(filters, today)
     red, red_count = reporting.red_rated_projects(filters)
     at_summit = [r for r in rows if r.announced_at_summit]
+    overdue = sorted(reporting.overdue_by_stream(filters, today), key=lambda o: (-o[1], o[0]))
+    off = sorted(off_profile(rows, profile), key=lambda o: (-abs(o[2] - o[3]), o[0]))
     related = [r for r in rows if not r.announced_at_summit]
     return Summary(
         announced_pence=sum(r.announced_pence for r in at_summit),
@@ -72,17 +78,53 @@ def build(filters: Filters, today: date) -> Summary:
         reported_pence=sum(r.reported_pence for r in rows),
         recovered_pence=sum(r.recovered_pence for r in rows),
         panels=[
-            dashboards.portfolio(filters, rows),
+            _largest_streams_panel(filters, rows),
             dashboards.spend_over_time(filters, periods),
             dashboards.returns_timeliness(filters, today),
             dashboards.returns_rag(filters),
         ],
         red_projects=red,
         red_count=red_count,
-        overdue=reporting.overdue_by_stream(filters, today),
-        off_profile=off_profile(rows, profile),
+        overdue=overdue[:LARGEST],
+        overdue_streams=len(overdue),
+        off_profile=off[:LARGEST],
+        off_profile_streams=len(off),
         terms=TERMS,
     )
+
+
+def _largest_streams_panel(filters: Filters, rows: list[StreamRow]) -> Panel:
+    """A summary, not a list: past a dozen streams the chart shows the ten with most committed
+    and the rest together (a hundred bars cannot be read, nor a page of them rendered at a
+    glance); the portfolio dashboard, and this panel's download, have every stream."""
+    if len(rows) <= LARGEST + 1:
+        return dashboards.portfolio(filters, rows)
+    ranked = sorted(rows, key=lambda r: (-r.committed_pence, -r.announced_pence, r.name))
+    shown, rest = ranked[:LARGEST], ranked[LARGEST:]
+    sums = {
+        name: sum(getattr(r, name) for r in rest)
+        for name in (
+            "announced_pence",
+            "budget_pence",
+            "in_draft_pence",
+            "offered_pence",
+            "committed_pence",
+            "paid_pence",
+            "reported_pence",
+            "recovered_pence",
+        )
+    }
+    others = StreamRow(
+        stream_id=0,
+        code="",
+        name=f"The other {len(rest)} streams together",
+        announced_is_approximate=any(r.announced_is_approximate for r in rest),
+        **sums,
+    )
+    panel = dashboards.portfolio(filters, [*shown, others])
+    panel.title = f"The {LARGEST} streams with most committed, and the other {len(rest)}"
+    panel.note += f" The portfolio dashboard and this download have all {len(rows)} streams."
+    return panel
 
 
 def off_profile(rows, profile: dict[int, int]) -> list[tuple[str, str, int, int]]:
