@@ -478,3 +478,26 @@ def test_past_a_dozen_streams_the_summary_shows_the_ten_with_most_committed_and_
         )
     headline = soup_of(page).find(id="headlines").get_text(" ", strip=True)
     assert f"Committed £{sum(pounds(row[committed]) for row in shown):,.0f}" in headline
+
+
+def test_the_grantees_page_names_the_twenty_with_most_committed_and_its_csv_every_one(
+    signed_in, transaction
+):
+    add_allocations(transaction, 25)
+    transaction.commit()
+    policing = transaction.scalar(
+        select(FundingStream.id).where(FundingStream.code == "CSE-POLICING")
+    )
+    viewer = signed_in(VIEWER)
+    page = viewer.get(f"/dashboards/grantees?stream={policing}")
+    shown = table(page, "grantees")
+    assert len(shown) == 20
+    response = viewer.get(
+        f"/dashboards/figures.csv?dashboard=grantees&panel=grantees&stream={policing}"
+    )
+    every = list(csv.reader(io.StringIO(response.get_data(as_text=True))))[1:]
+    assert len(every) >= 25
+    assert f"The 20 grantees with the most committed, of {len(every)}" in text_of(page)
+    # The twenty on the page are the first twenty of the download, figure for figure.
+    assert [row[0] for row in shown] == [row[0] for row in every[:20]]
+    assert {row[0] for row in every} >= {f"Extra force {n}" for n in range(25)}

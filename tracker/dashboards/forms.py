@@ -5,6 +5,7 @@ from tracker.data import reporting
 from tracker.data import streams as stream_data
 from tracker.data.reporting import Filters
 from tracker.domain.periods import FinancialYear
+from tracker.domain.regions import REGIONS
 from tracker.web.forms import TrackerForm
 from tracker.web.pages import id_or_none
 
@@ -31,7 +32,8 @@ class FilterForm(TrackerForm):
         self.funder.choices = [("", "All funders")] + [
             (str(i), name) for i, name in reporting.departments()
         ]
-        self.region.choices = [("", "All regions")] + [(r, r) for r in reporting.regions()]
+        # The regions an organisation can be given (no query: a department has thousands).
+        self.region.choices = [("", "All regions")] + [(r, r) for r in REGIONS]
 
     def filters(self) -> Filters:
         """Only values that are among the choices count; anything else is ignored."""

@@ -1,6 +1,7 @@
 """Dashboard panels: each is one chart and the table of exactly the same figures (the
 accessible alternative, and the CSV download), built from one reporting query."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from numbers import Number
@@ -31,14 +32,17 @@ class Panel:
     headers: list[str]
     rows: list[list] = field(default_factory=list)
     note: str = ""
-    # What the CSV holds when it is more than the table shows (every grantee, say).
-    download_rows: list | None = None
+    # What the CSV holds when it is more than the table shows (every grantee, say): the rows,
+    # or a function that reads them, so that a page showing twenty does not read thousands.
+    download_rows: list | Callable[[], list] | None = None
     _numeric: list[bool] | None = field(default=None, init=False, repr=False, compare=False)
 
     def csv_rows(self):
         """Money as exact pounds (Decimal), counts as numbers, the rest as text."""
         yield self.headers
-        for row in self.rows if self.download_rows is None else self.download_rows:
+        rows = self.download_rows
+        rows = self.rows if rows is None else rows() if callable(rows) else rows
+        for row in rows:
             yield [to_pounds(c.pence) if isinstance(c, Money) else c for c in row]
 
     def numeric(self, index: int) -> bool:
@@ -161,9 +165,8 @@ GRANTEES_SHOWN = 20
 def stream_grantees(filters: Filters, today: date) -> Panel:
     """One stream's grantees (the chosen stream, or the largest): the 20 with the most
     committed in the chart and its table; every one of them in the CSV."""
-    grantees = reporting.stream_grantees(filters, today)
-    every = [_grantee_row(r) for r in grantees.rows]
-    shown = grantees.rows[:GRANTEES_SHOWN]
+    grantees = reporting.stream_grantees(filters, today, limit=GRANTEES_SHOWN)
+    shown = grantees.rows
     names = [r.organisation for r in shown]
     figure = charts.bars(
         f"Spend against committed by grantee: {grantees.stream_name}",
@@ -190,10 +193,13 @@ def stream_grantees(filters: Filters, today: date) -> Panel:
         f"Grantees of {grantees.stream_name}" if grantees.stream_name else "Grantees",
         figure,
         ["Grantee", "Committed", "Reported spend", "Paid", "Profile to date", "Variance (%)"],
-        every[:GRANTEES_SHOWN],
+        [_grantee_row(r) for r in shown],
         note=note,
     )
-    panel.download_rows = every
+    # Every grantee only when the CSV is asked for: the page names the first twenty.
+    panel.download_rows = lambda: [
+        _grantee_row(r) for r in reporting.stream_grantees(filters, today).rows
+    ]
     return panel
 
 

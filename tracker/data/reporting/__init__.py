@@ -13,7 +13,6 @@ ratings, outputs) and `choices` (the filters' options)."""
 
 from tracker.data.reporting.choices import (
     departments,
-    regions,
 )
 from tracker.data.reporting.money import (
     GranteeRow,
@@ -72,7 +71,6 @@ __all__ = [
     "profile_to_date_by_stream",
     "projects_rag",
     "red_rated_projects",
-    "regions",
     "returns_rag",
     "returns_timeliness",
     "spend_over_time",

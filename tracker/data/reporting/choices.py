@@ -1,11 +1,10 @@
-"""The dashboards' filter choices: funders (departments) and regions."""
+"""The dashboards' filter choices: funders (departments)."""
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import (
     Department,
-    Organisation,
 )
 
 
@@ -14,16 +13,5 @@ def departments() -> list[tuple[int, str]]:
         tuple(r)
         for r in db.session.execute(
             select(Department.id, Department.name).order_by(Department.name)
-        )
-    ]
-
-
-def regions() -> list[str]:
-    return [
-        r
-        for (r,) in db.session.execute(
-            select(distinct(Organisation.region))
-            .where(Organisation.region != "")
-            .order_by(Organisation.region)
         )
     ]

@@ -206,6 +206,7 @@ def stream_grantees(filters: Filters, today: date, *, limit: int | None = None) 
     query = narrow(
         select(
             TotalGrantee.organisation_id,
+            Organisation.name,
             summed(TotalGrantee.committed_pence).label("committed"),
             summed(TotalGrantee.reported_pence),
             summed(TotalGrantee.paid_pence),
@@ -214,28 +215,17 @@ def stream_grantees(filters: Filters, today: date, *, limit: int | None = None) 
                     (TotalGrantee.financial_year <= current, TotalGrantee.committed_pence), else_=0
                 )
             ),
-        ).where(TotalGrantee.stream_id == stream_id),
+        )
+        .join(Organisation, Organisation.id == TotalGrantee.organisation_id)
+        .where(TotalGrantee.stream_id == stream_id),
         TotalGrantee,
         filters,
-    ).group_by(TotalGrantee.organisation_id)
-    figures = [row for row in db.session.execute(query) if any(int(x) for x in row[1:])]
-    figures.sort(key=lambda row: -int(row[1]))
+    ).group_by(TotalGrantee.organisation_id, Organisation.name)
+    figures = [row for row in db.session.execute(query) if any(int(x) for x in row[2:])]
+    # Most committed first, then by name: the page's first `limit` are the download's first.
+    figures.sort(key=lambda row: (-int(row[2]), row[1], row[0]))
     shown = figures[:limit] if limit is not None else figures
-    names = (
-        dict(
-            db.session.execute(
-                select(Organisation.id, Organisation.name).where(
-                    Organisation.id.in_([row[0] for row in shown])
-                )
-            ).all()
-        )
-        if shown
-        else {}
-    )
-    rows = [
-        GranteeRow(names.get(oid, ""), int(c), int(r), int(p), int(d)) for oid, c, r, p, d in shown
-    ]
-    rows.sort(key=lambda row: (-row.allocated_pence, row.organisation))
+    rows = [GranteeRow(name, int(c), int(r), int(p), int(d)) for _, name, c, r, p, d in shown]
     return Grantees(stream_id, stream_name, rows, len(figures))
 
 
