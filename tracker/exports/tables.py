@@ -15,6 +15,8 @@ from datetime import date
 from tracker.data import exports as export_data
 from tracker.data.exports import ExportFilters
 from tracker.data.returns import OPEN_STATUSES
+from tracker.domain.allocation_file import PROFILED_FOR, heading, year_heading
+from tracker.domain.periods import FinancialYear
 from tracker.domain.roles import Role
 from tracker.domain.statuses import SpendCategory
 from tracker.web.downloads import Column, Kind, Table, field, pounds
@@ -33,8 +35,8 @@ def funder(row: dict) -> str:
 
 def _where_and_who() -> list[Column]:
     return [
-        Column("360Giving identifier", field("identifier"), width=28),
-        Column("Stream code", field("stream_code"), width=14),
+        Column(heading("identifier"), field("identifier"), width=28),
+        Column(heading("stream_code"), field("stream_code"), width=14),
         Column("Stream", field("stream_name"), width=30),
         Column("Funder", funder, width=26),
     ]
@@ -43,35 +45,43 @@ def _where_and_who() -> list[Column]:
 def _grantee() -> list[Column]:
     return [
         Column("Organisation", field("organisation_name"), width=34),
-        Column("Organisation org-id", field("organisation_org_id")),
+        Column(heading("organisation_org_id"), field("organisation_org_id")),
         Column("Region", field("region")),
     ]
 
 
 def allocations_table(filters: ExportFilters, *, personal: bool, today: date) -> Table:
-    """Every allocation, whatever its status. No allocation column is personal."""
+    """Every allocation, whatever its status, with its share of each financial year: the
+    import reads this file back as it is (tracker/domain/allocation_file.py names the columns
+    both use). No allocation column is personal."""
     del personal, today  # the same for everyone
     columns = [
         *_where_and_who(),
         Column("Funder org-id", field("funder_org_id")),
-        Column("Title", field("title"), width=40),
+        Column(heading("title"), field("title"), width=40),
         *_grantee(),
         Column("Organisation type", field("organisation_type")),
         Column("Local authority code", field("local_authority_code")),
         Column("Status", field("status"), width=12),
-        Column("Amount awarded (£)", pounds("amount_pence"), Kind.MONEY),
+        Column(heading("amount"), pounds("amount_pence"), Kind.MONEY),
     ]
     if filters.year is not None:
         columns.append(
-            Column(f"Profiled for {filters.year.label} (£)", pounds("year_pence"), Kind.MONEY)
+            Column(f"{PROFILED_FOR}{filters.year.label} (£)", pounds("year_pence"), Kind.MONEY)
         )
+    years = export_data.profile_years(filters)
     columns += [
-        Column("Award date", field("awarded_on"), Kind.DATE, 12),
-        Column("Planned start", field("planned_start"), Kind.DATE, 12),
-        Column("Planned end", field("planned_end"), Kind.DATE, 12),
+        Column(heading("award_date"), field("awarded_on"), Kind.DATE, 12),
+        Column(heading("planned_start"), field("planned_start"), Kind.DATE, 12),
+        Column(heading("planned_end"), field("planned_end"), Kind.DATE, 12),
+        *[
+            Column(year_heading(FinancialYear(y).label), pounds(f"profile_{y}"), Kind.MONEY, 12)
+            for y in years
+        ],
         Column("Illustrative", field("is_illustrative"), Kind.FLAG, 12),
     ]
-    return Table("allocations", "Allocations", columns, export_data.allocation_rows(filters))
+    rows = export_data.allocation_rows(filters, years)
+    return Table("allocations", "Allocations", columns, rows)
 
 
 def _outputs(row: dict) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.data.imports import ExistingAllocation
+from tracker.domain import allocation_file
 from tracker.domain.money import MoneyError, parse_pounds
 from tracker.domain.periods import FinancialYear
 from tracker.models import FundingStream
@@ -29,7 +30,7 @@ DATE_NAMES = {
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 
-CREATE, UPDATE, ERROR = "create", "update", "error"
+CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 
 
 # --- the columns -----------------------------------------------------------------------------
@@ -39,10 +40,16 @@ CREATE, UPDATE, ERROR = "create", "update", "error"
 class Columns:
     positions: dict[str, int]  # column name -> index
     years: dict[int, int]  # financial year (start year) -> index of its column
+    # An export's columns for reading only: index -> heading. Passed over, values and all.
+    ignored: dict[int, str] = field(default_factory=dict)
     used: frozenset[int] = field(init=False)  # the indexes of named columns
 
     def __post_init__(self) -> None:
-        self.used = frozenset(self.positions.values()) | frozenset(self.years.values())
+        self.used = (
+            frozenset(self.positions.values())
+            | frozenset(self.years.values())
+            | frozenset(self.ignored)
+        )
 
 
 def listed(names: list[str]) -> str:
@@ -51,19 +58,22 @@ def listed(names: list[str]) -> str:
 
 
 def read_columns(header: list[str]) -> Columns:
-    """Where each column is. A file missing a required column, or with one the import does
-    not know (a misspelt year would otherwise be silently left out), is refused as a whole."""
+    """Where each column is, by its key or by the allocations export's heading (so an export
+    imports back as it is; its columns for reading only are passed over, and named). A file
+    missing a required column, or with one the import does not know (a misspelt year would
+    otherwise be silently left out), is refused as a whole."""
     positions: dict[str, int] = {}
     years: dict[int, int] = {}
+    ignored: dict[int, str] = {}
     unknown: list[str] = []
     twice: list[str] = []
     for index, cell in enumerate(header):
         name = cell.strip()
         if not name:
             continue
-        key = "_".join(name.lower().split())
+        key = allocation_file.key_of(name)
         try:
-            year = FinancialYear.parse(name).start_year
+            year = FinancialYear.parse(allocation_file.year_label_of(name)).start_year
         except ValueError:
             year = None
         if year is not None:
@@ -74,6 +84,8 @@ def read_columns(header: list[str]) -> Columns:
             if key in positions:
                 twice.append(name)
             positions[key] = index
+        elif allocation_file.is_for_information(name):
+            ignored[index] = name
         else:
             unknown.append(name)
     missing = [name for name in REQUIRED if name not in positions]
@@ -88,7 +100,7 @@ def read_columns(header: list[str]) -> Columns:
             f"{', '.join(REQUIRED + OPTIONAL)}, and financial years like 2020-21",
             "file",
         )
-    return Columns(positions, years)
+    return Columns(positions, years, ignored)
 
 
 # --- each row --------------------------------------------------------------------------------
@@ -114,12 +126,15 @@ class RowCheck:
     organisation_id: int | None = None
     split: dict[int, int] | None = None  # the profile, once it has passed its rules
     existing: ExistingAllocation | None = None
+    unchanged: bool = False  # the existing allocation already holds exactly these values
 
     @property
     def outcome(self) -> str:
         if self.reasons:
             return ERROR
-        return UPDATE if self.existing is not None else CREATE
+        if self.existing is None:
+            return CREATE
+        return UNCHANGED if self.unchanged else UPDATE
 
 
 def _date(text: str, name: str) -> date:
