@@ -56,7 +56,8 @@ def reliability() -> Figures:
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    path = _FIGURES.write(config.getoption("--db"))
+    part_file = os.environ.get("TRACKER_RELIABILITY_FILE")  # set by tests/run_all.py
+    path = _FIGURES.write(config.getoption("--db"), Path(part_file) if part_file else None)
     if path is not None:
         terminalreporter.section("reliability figures")
         for line in _FIGURES.lines():

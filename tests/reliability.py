@@ -31,10 +31,12 @@ class Figures:
         else:
             figures[figure] = value
 
-    def write(self, db_kind: str) -> Path | None:
+    def write(self, db_kind: str, path: Path | None = None) -> Path | None:
+        """Writes tests/reliability-<db>.json, or `path` (make test's parts each write their
+        own, and tests/run_all.py adds them up)."""
         if not self.sections:
             return None
-        path = HERE / f"reliability-{db_kind}.json"
+        path = path or HERE / f"reliability-{db_kind}.json"
         path.write_text(
             json.dumps(
                 {
