@@ -12,7 +12,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import OFFICER
+from bench.data.cli import bench_data_command
+from tests.conftest import OFFICER, Browser, PageCheckingClient, build_app
 from tests.factories import LAMBETH, SYSTEM, actor, add_allocation, organisation
 from tests.integration.test_imports import (
     allocation,
@@ -220,3 +221,43 @@ def test_a_changed_draft_is_updated_and_the_rest_left_alone(officer, transaction
     assert len(changed) == 1  # only the draft whose amount changed
     assert changed[0].before["amount_pence"] == 150_000_00
     assert changed[0].after["amount_pence"] == 140_000_00
+
+
+@pytest.fixture(scope="module")
+def small_data_app(make_database):
+    """The generated `small` data (500 allocations over many streams and years)."""
+    app = build_app(make_database())
+    app.test_client_class = PageCheckingClient
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    made = app.test_cli_runner().invoke(bench_data_command, ["--scale", "small"])
+    assert made.exit_code == 0, made.output
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_generated_small_data_imports_back_unchanged(small_data_app, tmp_path, kind):
+    from bench.data.sizes import EMAIL_DOMAIN
+
+    small_data_app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
+    with small_data_app.app_context():
+        visitor = Browser(small_data_app.test_client())
+        assert visitor.sign_in(f"officer-01@department.{EMAIL_DOMAIN}").status_code == 302
+        content = exported(visitor, kind)
+        _, page = preview_of(visitor, content, f"allocations.{kind}")
+        rows = rows_of(page)
+        every = set(db.session.scalars(select(Allocation.identifier)))
+        assert len(every) >= 500
+        assert count_of(page, "unchanged") == len(every), [
+            (number, found) for number, found in rows.items() if found[0] != "unchanged"
+        ][:5]
+        assert (count_of(page, "create"), count_of(page, "update"), count_of(page, "error")) == (
+            0,
+            0,
+            0,
+        )
+        assert soup_of(page).find(id="nothing-to-import") is not None
