@@ -120,6 +120,14 @@ def make_two_year_allocations(session) -> set[str]:
     session.add(
         AllocationYear(allocation_id=formula.id, financial_year=2020, amount_pence=5_000_00)
     )
+    add_allocation(  # an Excel cell written as text, never as a formula
+        session,
+        stream_code="ROUND",
+        org_id=LAMBETH,
+        identifier="360G-HHT-ROUND-EQUALS",
+        title="=Hidden harms pilot",
+        status=AllocationStatus.CLOSED,
+    )
     add_allocation(
         session,
         stream_code="ROUND",
@@ -128,7 +136,11 @@ def make_two_year_allocations(session) -> set[str]:
         status=AllocationStatus.OFFERED,
     )
     session.commit()  # a savepoint released (see `transaction`): the requests see it
-    return {a.identifier for a in made} | {formula.identifier, "360G-HHT-ROUND-NOPROFILE"}
+    return {a.identifier for a in made} | {
+        formula.identifier,
+        "360G-HHT-ROUND-NOPROFILE",
+        "360G-HHT-ROUND-EQUALS",
+    }
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
