@@ -500,3 +500,19 @@ def test_the_grantees_page_names_the_twenty_with_most_committed_and_its_csv_ever
     # The twenty on the page are the first twenty of the download, figure for figure.
     assert [row[0] for row in shown] == [row[0] for row in every[:20]]
     assert {row[0] for row in every} >= {f"Extra force {n}" for n in range(25)}
+
+
+def test_a_quarter_not_begun_has_no_reported_spend_line_rather_than_a_zero(transaction):
+    from tracker.data.reporting import Filters
+    from tracker.services import dashboards
+
+    panel = dashboards.spend_over_time(Filters(), date(2021, 1, 15))
+    reported = panel.figure["data"][0]
+    assert reported["name"] == "Reported spend"
+    by_quarter = dict(zip(panel.figure["data"][0]["x"], reported["y"], strict=True))
+    assert by_quarter["Q3 2020-21"] is not None  # begun: whatever was reported, even £0
+    assert by_quarter["Q4 2020-21"] is not None  # begun on 1 January
+    assert by_quarter["Q1 2021-22"] is None  # not begun: a gap, never a zero
+    rows = {row[0]: row[1] for row in panel.rows}
+    assert rows["Q1 2021-22"] == "Not begun"
+    assert str(rows["Q3 2020-21"]).startswith("£")

@@ -80,7 +80,7 @@ def build(filters: Filters, today: date) -> Summary:
         recovered_pence=sum(r.recovered_pence for r in rows),
         panels=[
             _largest_streams_panel(filters, rows),
-            dashboards.spend_over_time(filters, periods),
+            dashboards.spend_over_time(filters, today, periods),
             dashboards.returns_timeliness(filters, today),
             dashboards.returns_rag(filters),
         ],
