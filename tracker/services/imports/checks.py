@@ -17,7 +17,7 @@ from tracker.models import AllocationStatus, FundingStream
 from tracker.services import allocations as allocation_rules
 from tracker.services import audit, budget
 from tracker.services.errors import RuleBroken
-from tracker.services.import_rows import (
+from tracker.services.imports.rows import (
     ERROR,
     RowCheck,
     listed,

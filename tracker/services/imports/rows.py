@@ -1,5 +1,5 @@
 """The rows of an import file read into values, each row checked on its own (the checks that
-need the database, and the file as a whole, are in services/imports.py)."""
+need the database, and the file as a whole, are in checks.py)."""
 
 import re
 from dataclasses import dataclass, field
