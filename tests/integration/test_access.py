@@ -71,6 +71,7 @@ POST account.change_password               sign  ok    ok    ok    ok    ok    o
 GET  account.set_up_two_factor             sign  403   403   403   ok    ok    ok    ok
 POST account.set_up_two_factor             sign  403   403   403   ok    ok    ok    ok
 GET  account.your_sessions                 sign  ok    ok    ok    ok    ok    ok    ok
+GET  account.your_messages                 sign  ok    ok    ok    ok    ok    ok    ok
 POST account.sign_out_everywhere           sign  go    go    go    go    go    go    go
 
 GET  allocations.change_status             sign  403   403   403   ok    403   403   403

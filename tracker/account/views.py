@@ -1,10 +1,22 @@
 """Your account: every signed-in user can see it and change their password; civil servants can
 set up a second factor here."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+import re
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, logout_user
 
 from tracker.account.forms import ChangePasswordForm
+from tracker.data import outbox as outbox_data
 from tracker.data import sessions as session_data
 from tracker.domain.roles import TWO_FACTOR_ROLES
 from tracker.domain.statuses import SessionEndReason
@@ -15,7 +27,7 @@ from tracker.services.errors import RuleBroken
 from tracker.web import known_browser
 from tracker.web.access import EVERYONE_SIGNED_IN, current_actor, requires_role
 from tracker.web.forms import CodeForm
-from tracker.web.pages import show_rule_broken
+from tracker.web.pages import page_number, show_rule_broken
 from tracker.web.session_guard import current_session
 from tracker.web.transactions import commits
 
@@ -31,6 +43,32 @@ SETTING_UP = "two_factor_secret"
 def your_account():
     return render_template(
         "account/account.html", offers_two_factor=two_factor.offered_to(current_user)
+    )
+
+
+# A message ends with the address of the page to act on (BASE_URL and a path): the inbox links
+# to the path, on this service, whatever BASE_URL says.
+_PAGE_AT_END = re.compile(r"(?:https?://[^\s/]+)?(/[A-Za-z0-9/_-]+)\s*$")
+
+
+def message_link(body: str) -> str | None:
+    found = _PAGE_AT_END.search(body or "")
+    return found.group(1) if found else None
+
+
+@bp.get("/messages")
+@requires_role(*EVERYONE_SIGNED_IN)
+def your_messages():
+    """The emails the service has sent you (or will send, when the mail server answers)."""
+    return render_template(
+        "account/messages.html",
+        message_link=message_link,
+        messages=outbox_data.messages_to(
+            current_user.email,
+            page_number(),
+            after=request.args.get("after"),
+            before=request.args.get("before"),
+        ),
     )
 
 
