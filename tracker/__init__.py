@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.account.views import bp as account
     from tracker.admin.views import bp as admin
     from tracker.allocations.views import bp as allocations
+    from tracker.api.views import bp as api
     from tracker.auth.views import bp as auth
     from tracker.dashboards.views import bp as dashboards
     from tracker.delivery.views import bp as delivery
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.variations.views import bp as variations
 
     for blueprint in (
+        api,
         main,
         auth,
         account,

@@ -222,7 +222,34 @@ def _colleague(org_id: str):
     return make
 
 
+def _own_token(email: str):
+    def make(ctx: Context) -> dict:
+        from tracker.services import api_tokens
+        from tracker.services.audit import Actor
+
+        token, _ = api_tokens.create(
+            Actor(user(ctx.session, email), "test"), name="To revoke", days=30
+        )
+        ctx.session.flush()
+        return {"token_id": token.id}
+
+    return make
+
+
 CASES: list[Case] = [
+    Case(
+        "account.api_tokens_page",
+        OFFICER,
+        lambda ctx: {},
+        answers={"name": "Quarterly spend", "days": "90"},
+    ),
+    Case(
+        "account.revoke_api_token",
+        LAMBETH_GRANTEE,
+        _own_token(LAMBETH_GRANTEE),
+        form_page=lambda v: "/account/api-tokens",
+        others=_own_token(SOUTHAMPTON_GRANTEE),
+    ),
     Case(
         "auth.sign_in",
         None,

@@ -288,6 +288,7 @@ def test_a_grantee_posting_to_another_organisations_thing_gets_not_found_and_cha
             "team.cancel_invitation",
             "team.resend_invitation",
             "team.remove_colleague",
+            "account.revoke_api_token",
         }
         if endpoint not in post_only:
             assert page.status_code == 404

@@ -23,6 +23,7 @@ from tracker.models import (
     VariationKind,
 )
 from tracker.models.base import utcnow
+from tracker.services import api_tokens
 from tracker.services import evidence as evidence_service
 from tracker.services import variations as variation_service
 from tracker.services.audit import Actor
@@ -89,6 +90,7 @@ def lambeth_things(session, upload_folder: Path) -> dict[str, int]:
         created_at=utcnow(),
         expires_at=utcnow() + timedelta(days=7),
     )
+    token, _ = api_tokens.create(grantee, name="Lambeth's analysis", days=30)
     session.add_all([payment, message, invitation])
     session.commit()
     return {
@@ -105,6 +107,7 @@ def lambeth_things(session, upload_folder: Path) -> dict[str, int]:
         "payment_id": payment.id,
         "message_id": message.id,
         "invitation_id": invitation.id,
+        "token_id": token.id,
         "user_id": grantee.user_id,
         # An import lives in the session of the officer who uploaded it: anyone else's is
         # not found, which is what this id (of no import) shows.

@@ -35,6 +35,7 @@ LAMBETH_CERTIFIER = "certifier@london-borough-of-lambeth.demo.org.uk"
 #   go    sent on to another page (302) that is not the sign-in page: for a POST, done or
 #         refused with a message; for a page about a thing in the wrong state, its summary
 #   sign  sent to sign in (302 to /sign-in?next=...)
+#   401   the read API asking a program for its token (JSON), where a page would send to sign in
 #   403   refused: the role may not use this route
 #   404   not found: another organisation's thing, never a 403 that would confirm it exists
 # (Lambeth's grantee, the user these URLs name, has no second factor: so turning it off sends
@@ -71,6 +72,17 @@ POST account.change_password               sign  ok    ok    ok    ok    ok    o
 GET  account.set_up_two_factor             sign  403   403   403   ok    ok    ok    ok
 POST account.set_up_two_factor             sign  403   403   403   ok    ok    ok    ok
 GET  account.your_sessions                 sign  ok    ok    ok    ok    ok    ok    ok
+GET  account.your_messages                 sign  ok    ok    ok    ok    ok    ok    ok
+GET  account.api_tokens_page               sign  ok    ok    ok    ok    ok    ok    ok
+POST account.api_tokens_page               sign  ok    ok    ok    ok    ok    ok    ok
+POST account.revoke_api_token              sign  go    404   404   404   404   404   404
+
+GET  api.openapi                           ok    ok    ok    ok    ok    ok    ok    ok
+GET  api.streams                           401   403   403   403   ok    ok    ok    403
+GET  api.allocations                       401   ok    ok    ok    ok    ok    403   403
+GET  api.returns                           401   ok    ok    ok    ok    ok    403   403
+GET  api.payments                          401   ok    ok    ok    ok    ok    403   403
+GET  api.summary                           401   403   403   403   ok    ok    ok    403
 POST account.sign_out_everywhere           sign  go    go    go    go    go    go    go
 
 GET  allocations.change_status             sign  403   403   403   ok    403   403   403
@@ -230,7 +242,7 @@ def read_routes(text: str) -> dict[tuple[str, str], dict[str, str]]:
             continue
         method, endpoint, *outcomes = line.split()
         assert len(outcomes) == len(VISITORS), line
-        assert set(outcomes) <= {"ok", "go", "sign", "403", "404"}, line
+        assert set(outcomes) <= {"ok", "go", "sign", "401", "403", "404"}, line
         assert (method, endpoint) not in routes, f"{method} {endpoint} is listed twice"
         routes[(method, endpoint)] = dict(zip(VISITORS, outcomes, strict=True))
     return routes
@@ -256,9 +268,15 @@ def admitted_roles(routes) -> dict[str, frozenset]:
     for (_, endpoint), outcomes in routes.items():
         roles = admitted.setdefault(endpoint, set())
         roles.update(
-            role for role, column in ROLE_COLUMNS.items() if outcomes[column] not in {"403", "sign"}
+            role
+            for role, column in ROLE_COLUMNS.items()
+            if outcomes[column] not in {"403", "sign", "401"}
         )
-        public[endpoint] = public.get(endpoint, True) and outcomes["anonymous"] != "sign"
+        # The read API asks a program for its token (401) where a page sends a person to sign in.
+        public[endpoint] = public.get(endpoint, True) and outcomes["anonymous"] not in {
+            "sign",
+            "401",
+        }
     return {e: PUBLIC if public[e] else frozenset(roles) for e, roles in admitted.items()}
 
 
@@ -324,6 +342,7 @@ def test_each_view_admits_exactly_the_roles_in_the_table(app, endpoint):
 def test_only_the_sign_in_and_information_pages_are_public(app):
     public = sorted(e for e, roles in ENDPOINT_ACCESS.items() if roles == PUBLIC)
     assert public == [
+        "api.openapi",
         "auth.forgotten_password",
         "auth.reset_link_sent",
         "auth.reset_password",
@@ -352,6 +371,8 @@ def test_grantees_reach_no_page_of_the_departments_own_areas():
 
 # Forms about the user's own sign-in, which every signed-in user has, the read-only too.
 OWN_SIGN_IN = {
+    "account.api_tokens_page",  # one's own read-only tokens: the viewer's too
+    "account.revoke_api_token",
     "auth.sign_out",
     "account.change_password",
     "account.set_up_two_factor",
@@ -453,10 +474,14 @@ def test_each_visitor_gets_what_the_table_says_from_every_route_and_method(
                     if got != expected[name]:
                         says = expected[name]
                         wrong.append(f"{method} {path} as {name}: {got}, the table says {says}")
-                    elif got in {"403", "404", "sign"}:
+                    elif got in {"401", "403", "404", "sign"}:
                         if audit_events(db.session) != before:
                             wrong.append(f"{method} {path} as {name}: refused, but changed things")
-                        if got == "403":
+                        if rule.endpoint.startswith("api."):
+                            # The API refuses in JSON, saying why, never with a page.
+                            assert response.mimetype == "application/json", path
+                            assert response.get_json()["error"], path
+                        elif got == "403":
                             assert "You do not have permission to see this page" in text_of(
                                 response
                             )

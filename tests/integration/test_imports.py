@@ -214,8 +214,9 @@ def test_the_preview_gives_each_kind_of_error_with_its_row_number(officer, trans
     assert "The identifier 360G-TEST-TWICE is also in row 7" in rows[8][1]
     assert rows[9] == (
         "error",
-        "Allocation 360G-HHT-DEMO-SWIS-SKP already exists and is offered: only a draft can be "
-        "updated (agree a variation instead)",
+        "Allocation 360G-HHT-DEMO-SWIS-SKP already exists and is offered: the file changes its "
+        "title, amount and planned end date, but only a draft can be updated (agree a variation "
+        "instead)",
     )
     assert rows[10] == (
         "error",

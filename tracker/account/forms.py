@@ -1,8 +1,9 @@
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput
-from wtforms import PasswordField
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovTextInput
+from wtforms import PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from tracker.web.forms import TrackerForm
+from tracker.services.api_tokens import LIFETIMES
+from tracker.web.forms import TrackerForm, no_control_characters
 
 LONGEST = Length(max=1000, message="Password must be 1,000 characters or fewer")
 
@@ -29,4 +30,23 @@ class ChangePasswordForm(TrackerForm):
             DataRequired("Enter your new password again"),
             EqualTo("new_password", message="The passwords do not match: enter the same one twice"),
         ],
+    )
+
+
+class ApiTokenForm(TrackerForm):
+    name = StringField(
+        "Name the token",
+        widget=GovTextInput(),
+        description="Say what it is for, so you know which to revoke: ‘Quarterly spend analysis’",
+        validators=[
+            DataRequired("Enter a name for the token"),
+            Length(max=100, message="The name must be 100 characters or fewer"),
+            no_control_characters,
+        ],
+    )
+    days = RadioField(
+        "How long it lasts",
+        widget=GovRadioInput(),
+        choices=[(str(days), label) for days, label in LIFETIMES.items()],
+        validators=[DataRequired("Choose how long the token lasts")],
     )

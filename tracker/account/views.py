@@ -1,21 +1,35 @@
 """Your account: every signed-in user can see it and change their password; civil servants can
 set up a second factor here."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+import re
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, logout_user
 
-from tracker.account.forms import ChangePasswordForm
+from tracker.account.forms import ApiTokenForm, ChangePasswordForm
+from tracker.data import api_tokens as token_data
+from tracker.data import outbox as outbox_data
 from tracker.data import sessions as session_data
 from tracker.domain.roles import TWO_FACTOR_ROLES
 from tracker.domain.statuses import SessionEndReason
 from tracker.infrastructure import clock
-from tracker.services import audit, sessions, sign_in_throttle, two_factor
+from tracker.services import api_tokens, audit, sessions, sign_in_throttle, two_factor
 from tracker.services import users as user_service
 from tracker.services.errors import RuleBroken
 from tracker.web import known_browser
 from tracker.web.access import EVERYONE_SIGNED_IN, current_actor, requires_role
-from tracker.web.forms import CodeForm
-from tracker.web.pages import show_rule_broken
+from tracker.web.forms import CodeForm, TrackerForm
+from tracker.web.pages import page_number, show_rule_broken
 from tracker.web.session_guard import current_session
 from tracker.web.transactions import commits
 
@@ -32,6 +46,80 @@ def your_account():
     return render_template(
         "account/account.html", offers_two_factor=two_factor.offered_to(current_user)
     )
+
+
+# A message ends with the address of the page to act on (BASE_URL and a path): the inbox links
+# to the path, on this service, whatever BASE_URL says.
+_PAGE_AT_END = re.compile(r"(?:https?://[^\s/]+)?(/[A-Za-z0-9/_-]+)\s*$")
+
+
+def message_link(body: str) -> str | None:
+    found = _PAGE_AT_END.search(body or "")
+    return found.group(1) if found else None
+
+
+@bp.get("/messages")
+@requires_role(*EVERYONE_SIGNED_IN)
+def your_messages():
+    """The emails the service has sent you (or will send, when the mail server answers)."""
+    return render_template(
+        "account/messages.html",
+        message_link=message_link,
+        messages=outbox_data.messages_to(
+            current_user.email,
+            page_number(),
+            after=request.args.get("after"),
+            before=request.args.get("before"),
+        ),
+    )
+
+
+JUST_MADE = "new_api_token"  # the token just made, shown once on the next page, then gone
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@requires_role(*EVERYONE_SIGNED_IN)
+@commits
+def api_tokens_page():
+    """Your personal tokens for the read API: make one (shown once), see when each was last
+    used, revoke any."""
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        try:
+            token, text = api_tokens.create(
+                current_actor(), name=form.name.data or "", days=int(form.days.data)
+            )
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            session[JUST_MADE] = {"id": token.id, "text": text}
+            return redirect(url_for("account.api_tokens_page"))
+    new = session.pop(JUST_MADE, None) if request.method == "GET" else None
+    return render_template(
+        "account/api_tokens.html",
+        form=form,
+        tokens=token_data.tokens_of(current_user.id),
+        new=new,
+        now=clock.now(),
+    )
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+@requires_role(*EVERYONE_SIGNED_IN)
+@commits
+def revoke_api_token(token_id: int):
+    token = token_data.token_of(current_user.id, token_id)
+    if token is None:
+        abort(404)
+    form = TrackerForm()  # its CSRF token only
+    if form.validate_on_submit():
+        try:
+            api_tokens.revoke(current_actor(), token)
+        except RuleBroken as error:
+            flash(error.message, "info")
+        else:
+            flash(f"The token ‘{token.name}’ is revoked: it no longer works")
+    return redirect(url_for("account.api_tokens_page"))
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -26,6 +26,7 @@ from tracker.models import (
 )
 from tracker.services import allocations as allocation_service
 from tracker.services import delivery as delivery_service
+from tracker.services import notices
 from tracker.services import organisations as organisation_service
 from tracker.services import streams as stream_service
 from tracker.services import users as user_service
@@ -259,5 +260,6 @@ def seed(demo: bool, password: str, environment: str, history: bool = False) -> 
         raise RuleBroken("Demo data is never loaded where TRACKER_ENV=production")
     counts = {"streams": load_streams()}
     if demo:
-        counts.update(load_demo(password, history))
+        with notices.silenced():  # the demo's made-up history is nobody's news
+            counts.update(load_demo(password, history))
     return counts

@@ -176,6 +176,7 @@ def names_of(refs: set[tuple[str, int]], filters: "AuditFilters | None" = None) 
         User,
     )
     from tracker.models.account_link import Invitation
+    from tracker.models.api_token import ApiToken
     from tracker.models.project import Milestone
 
     wanted: dict[str, set[int]] = {}
@@ -236,6 +237,7 @@ def names_of(refs: set[tuple[str, int]], filters: "AuditFilters | None" = None) 
         part("invitation", Invitation.id, Invitation.name, extra=Invitation.email).where(
             chosen("invitation", Invitation.id)
         ),
+        part("api_token", ApiToken.id, ApiToken.name).where(chosen("api_token", ApiToken.id)),
         part(
             "milestone_return",
             MilestoneReturn.id,
@@ -257,6 +259,8 @@ def names_of(refs: set[tuple[str, int]], filters: "AuditFilters | None" = None) 
             name = f"{format_pounds(number)} on {name}"
         elif kind == "invitation":
             name = f"{name} ({extra})"
+        elif kind == "api_token":
+            name = f"“{name}”"
         elif kind == "milestone_return":
             first, last = _as_date(first), _as_date(last)
             name = f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y} on “{name}” ({extra})"

@@ -24,6 +24,7 @@ from tracker.domain.statuses import (
 from tracker.models import totals as _totals  # noqa: F401,E402  (the running totals' tables)
 from tracker.models.account_link import Invitation, PasswordReset
 from tracker.models.allocation import Allocation, AllocationCategory, AllocationYear, Variation
+from tracker.models.api_token import ApiToken
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base
 from tracker.models.department import Department
@@ -55,6 +56,7 @@ __all__ = [
     "AllocationCategory",
     "AllocationStatus",
     "AllocationYear",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Department",

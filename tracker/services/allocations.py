@@ -3,12 +3,14 @@
 import secrets
 from datetime import date
 
+from flask import current_app, has_app_context
+
 from tracker.data import allocations as allocation_data
 from tracker.data.store import ConcurrentChange, DuplicateError, save
 from tracker.domain.money import format_pounds
 from tracker.domain.periods import FinancialYear, financial_years_between
 from tracker.models import Allocation, AllocationStatus, AllocationYear, FundingStream, Organisation
-from tracker.services import audit, budget, delivery, schedule
+from tracker.services import audit, budget, delivery, notices, schedule
 from tracker.services.errors import NotAllowed, RuleBroken
 
 S = AllocationStatus
@@ -161,6 +163,7 @@ def create_allocation(
         allocation,
         after={**audit.snapshot(allocation, FIELDS), "profile": split},
     )
+    _announce_if_awaiting_second_officer(allocation)
     return allocation
 
 
@@ -213,6 +216,7 @@ def update_allocation(
     old, new = audit.changes(_keys_as_str(before), _keys_as_str(after))
     if new:
         audit.record(actor, "allocation changed", allocation, before=old, after=new)
+        _announce_if_awaiting_second_officer(allocation)
     return allocation
 
 
@@ -230,6 +234,19 @@ def needs_second_officer(allocation: Allocation, threshold_pence: int) -> bool:
     year = FinancialYear.containing(allocation.awarded_on)
     awarded = allocation_data.awarded_in_year_pence(allocation, year.start, year.end)
     return max(awarded, allocation.amount_pence) >= threshold_pence
+
+
+def _announce_if_awaiting_second_officer(allocation: Allocation) -> None:
+    """A draft at or over the threshold waits for a second officer: tell the officers who may
+    approve it (the threshold is the service's setting; outside the app, say in a script, no
+    one is told)."""
+    if not has_app_context():
+        return
+    threshold = current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"]
+    if allocation.status == S.DRAFT and needs_second_officer(allocation, threshold):
+        notices.award_awaiting_second_officer(
+            allocation, allocation_data.money_setters(allocation)
+        )
 
 
 def _check_second_officer(actor: audit.Actor, allocation: Allocation, threshold: int) -> None:
@@ -291,4 +308,6 @@ def change_status(
     if reason.strip():
         after["reason"] = reason.strip()
     audit.record(actor, f"allocation {target.value}", allocation, before=before, after=after)
+    if action == "offer":
+        notices.award_offered(allocation)
     return allocation

@@ -24,6 +24,7 @@ NOUNS = {
     "allocation_import": "allocations",
     "invitation": "the invitation of",
     "payee_account": "a bank account for",
+    "api_token": "the API token",
 }
 
 # action -> the verb, when it is not the action's last words.
@@ -86,6 +87,9 @@ VERBS = {
     "lead changed": "changed whether this person leads their organisation's team:",
     "password reset requested": "asked to reset the password of",
     "password reset": "reset the password of",
+    "api token created": "made",
+    "api token revoked": "revoked",
+    "api token used": "used",
 }
 
 # Events about oneself read without the object: "Olu Officer signed in".

@@ -119,14 +119,19 @@ def portfolio(filters: Filters, rows=None) -> Panel:
     )
 
 
-def spend_over_time(filters: Filters, rows=None) -> Panel:
+def spend_over_time(filters: Filters, today: date, rows=None) -> Panel:
     """Reported spend, profile and (where grantees gave one) forecast per financial quarter; a
-    quarter nobody forecast is a gap, never zero."""
+    quarter nobody forecast is a gap, never zero, and so is the spend of a quarter not begun
+    (nothing can be reported for it yet: a line at zero would read as an underspend)."""
     rows = reporting.spend_over_time(filters) if rows is None else rows
     labels = [Quarter.containing(r.period_start).label for r in rows]
     forecasts = any(r.forecast_pence is not None for r in rows)
+    begun = [r.period_start <= today for r in rows]
     series = {
-        "Reported spend": [charts.pounds(r.actual_pence) for r in rows],
+        "Reported spend": [
+            charts.pounds(r.actual_pence) if on else None
+            for r, on in zip(rows, begun, strict=True)
+        ],
         "Profile": [charts.pounds(r.profile_pence) for r in rows],
     }
     if forecasts:
@@ -149,11 +154,11 @@ def spend_over_time(filters: Filters, rows=None) -> Panel:
         [
             [
                 label,
-                Money(r.actual_pence),
+                Money(r.actual_pence) if on else "Not begun",
                 Money(r.profile_pence),
                 "No forecast" if r.forecast_pence is None else Money(r.forecast_pence),
             ]
-            for label, r in zip(labels, rows, strict=True)
+            for label, r, on in zip(labels, rows, begun, strict=True)
         ],
         note=note,
     )
@@ -344,7 +349,7 @@ def evidence(filters: Filters) -> Panel:
 
 DASHBOARDS = {
     "portfolio": ("The portfolio", lambda f, today: [portfolio(f)]),
-    "spend-over-time": ("Spend over time", lambda f, today: [spend_over_time(f)]),
+    "spend-over-time": ("Spend over time", lambda f, today: [spend_over_time(f, today)]),
     "grantees": ("Spend by grantee", lambda f, today: [stream_grantees(f, today)]),
     "returns": ("Returns", lambda f, today: [returns_timeliness(f, today), returns_rag(f)]),
     "outputs": ("Outputs against targets", lambda f, today: [outputs(f)]),

@@ -11,7 +11,7 @@ from tracker.data.store import ConcurrentChange, DuplicateError, save
 from tracker.domain.money import format_pounds
 from tracker.infrastructure import clock
 from tracker.models import Milestone, MilestoneReturn, MilestoneStatus, Payment, PaymentStatus, Role
-from tracker.services import audit, payees
+from tracker.services import audit, notices, payees
 from tracker.services.errors import NotAllowed, RuleBroken
 
 P = PaymentStatus
@@ -98,6 +98,7 @@ def _request(actor, allocation, amount_pence: int, **link) -> Payment:
     except DuplicateError as error:  # a racing request for the same return or milestone
         raise RuleBroken("A payment has already been requested for this") from error
     audit.record(actor, "payment requested", payment, after=audit.snapshot(payment, FIELDS))
+    notices.payment_requested(payment)
     return payment
 
 
@@ -141,6 +142,7 @@ def approve(
     audit.record(
         actor, "payment approved", payment, before=before, after=audit.snapshot(payment, FIELDS)
     )
+    notices.payment_approved(payment)
     return payment
 
 
@@ -193,6 +195,7 @@ def mark_paid(
     audit.record(
         actor, "payment paid", payment, before=before, after=audit.snapshot(payment, FIELDS)
     )
+    notices.payment_paid(payment)
     return payment
 
 
@@ -216,4 +219,5 @@ def hold(
         before=before,
         after={**audit.snapshot(payment, FIELDS), "reason": reason.strip()},
     )
+    notices.payment_held(payment, reason.strip())
     return payment

@@ -8,6 +8,7 @@ from datetime import date
 
 from tracker.data import reporting
 from tracker.data.reporting import Filters, StreamRow
+from tracker.domain.money import format_pounds
 from tracker.services import dashboards
 from tracker.services.dashboards import Panel
 from tracker.totals.vocabulary import TERMS, Term
@@ -79,7 +80,7 @@ def build(filters: Filters, today: date) -> Summary:
         recovered_pence=sum(r.recovered_pence for r in rows),
         panels=[
             _largest_streams_panel(filters, rows),
-            dashboards.spend_over_time(filters, periods),
+            dashboards.spend_over_time(filters, today, periods),
             dashboards.returns_timeliness(filters, today),
             dashboards.returns_rag(filters),
         ],
@@ -94,36 +95,26 @@ def build(filters: Filters, today: date) -> Summary:
 
 
 def _largest_streams_panel(filters: Filters, rows: list[StreamRow]) -> Panel:
-    """A summary, not a list: past a dozen streams the chart shows the ten with most committed
-    and the rest together (a hundred bars cannot be read, nor a page of them rendered at a
-    glance); the portfolio dashboard, and this panel's download, have every stream."""
+    """A summary, not a list: past a dozen streams the chart and its table show the ten with
+    most committed, and a sentence the rest together (a hundred bars cannot be read, and one
+    bar for ninety streams would dwarf the ten); the portfolio dashboard, and this panel's
+    download, have every stream."""
     if len(rows) <= LARGEST + 1:
         return dashboards.portfolio(filters, rows)
     ranked = sorted(rows, key=lambda r: (-r.committed_pence, -r.announced_pence, r.name))
     shown, rest = ranked[:LARGEST], ranked[LARGEST:]
-    sums = {
-        name: sum(getattr(r, name) for r in rest)
-        for name in (
-            "announced_pence",
-            "budget_pence",
-            "in_draft_pence",
-            "offered_pence",
-            "committed_pence",
-            "paid_pence",
-            "reported_pence",
-            "recovered_pence",
-        )
-    }
-    others = StreamRow(
-        stream_id=0,
-        code="",
-        name=f"The other {len(rest)} streams together",
-        announced_is_approximate=any(r.announced_is_approximate for r in rest),
-        **sums,
+    panel = dashboards.portfolio(filters, shown)
+    panel.title = f"The {LARGEST} streams with most committed"
+
+    def total(name: str) -> str:
+        return format_pounds(sum(getattr(r, name) for r in rest), whole=True)
+
+    panel.note += (
+        f" The other {len(rest)} streams together: {total('announced_pence')} announced, "
+        f"{total('committed_pence')} committed, {total('paid_pence')} paid and "
+        f"{total('reported_pence')} reported spend. The portfolio dashboard and this download "
+        f"have all {len(rows)} streams."
     )
-    panel = dashboards.portfolio(filters, [*shown, others])
-    panel.title = f"The {LARGEST} streams with most committed, and the other {len(rest)}"
-    panel.note += f" The portfolio dashboard and this download have all {len(rows)} streams."
     return panel
 
 

@@ -21,7 +21,7 @@ from tracker.models import (
     VariationKind,
     VariationStatus,
 )
-from tracker.services import audit, budget, notify, schedule
+from tracker.services import audit, budget, notices, notify, schedule
 from tracker.services.errors import NotAllowed, RuleBroken
 
 K = VariationKind
@@ -96,6 +96,7 @@ def request_variation(
         allocation,
         after={"kind": kind, "proposed": proposed, "reason": reason.strip()},
     )
+    notices.variation_requested(variation)
     return variation
 
 

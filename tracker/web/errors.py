@@ -3,7 +3,7 @@ message; the database being unavailable is a 503 "try again later", not a 500.""
 
 import contextlib
 
-from flask import Flask, g, make_response, render_template
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from tracker.extensions import db, login_manager
 from tracker.web.outage import RETRY_AFTER_SECONDS, database_unavailable
 
+API_PREFIX = "/api/"
 PAGES = {
     400: ("errors/400.html", "There is a problem with your request"),
     403: ("errors/403.html", "You do not have permission to see this page"),
@@ -31,9 +32,20 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error):
         template, title = PAGES.get(error.code, PAGES[400])
-        # A message of our own (abort(400, description=...)) is shown; werkzeug's stock one isn't.
-        detail = error.description if error.description != type(error).description else None
-        return _page(template, title, error.code, error=error, detail=detail)
+        if request.path.startswith(API_PREFIX):
+            # A program reading the API is answered in JSON, never with a page.
+            response = jsonify({"error": title})
+            response.status_code = error.code
+        else:
+            # A message of our own (abort(400, description=...)) is shown; werkzeug's isn't.
+            detail = error.description if error.description != type(error).description else None
+            response = make_response(
+                _page(template, title, error.code, error=error, detail=detail)
+            )
+        # RFC 9110: a 405 says which methods the resource has.
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -12,7 +12,7 @@ from tracker.models import (
     ReviewDecision,
     Role,
 )
-from tracker.services import audit, notify, payments
+from tracker.services import audit, notices, payments
 from tracker.services.errors import NotAllowed, RuleBroken
 from tracker.services.returns.sections import (
     SECTION_NAMES,
@@ -24,10 +24,26 @@ from tracker.services.returns.sections import (
 
 
 def _notify_officers(milestone_return: MilestoneReturn, subject: str, body: str, kind: str):
+    """Submitted news goes to the officer who reviewed the return last (a resubmission comes
+    back to them), or to every programme officer when nobody has reviewed it yet."""
     from tracker.data import users as user_data
 
-    for officer in user_data.active_users_with_role(Role.OFFICER):
-        notify.queue_email(officer.email, subject, body, kind=kind)
+    reviewer = (
+        user_data.user_by_id(milestone_return.reviewed_by_id)
+        if milestone_return.reviewed_by_id
+        else None
+    )
+    if reviewer is not None and reviewer.active and reviewer.role == Role.OFFICER:
+        officers = [reviewer]
+    else:
+        officers = user_data.active_users_with_role(Role.OFFICER)
+    notices.tell(
+        officers,
+        _event(milestone_return, kind),
+        subject,
+        f"{body}\n\n{notices.link(f'/returns/{milestone_return.id}')}",
+        kind=kind,
+    )
 
 
 def _notify_grantees(
@@ -41,9 +57,22 @@ def _notify_grantees(
     from tracker.data import users as user_data
 
     organisation_id = milestone_return.project.allocation.organisation_id
-    for user in user_data.active_users_of_organisation(organisation_id, roles):
-        if user.id != skip_user_id:
-            notify.queue_email(user.email, subject, body, kind=kind)
+    notices.tell(
+        [
+            user
+            for user in user_data.active_users_of_organisation(organisation_id, roles)
+            if user.id != skip_user_id
+        ],
+        _event(milestone_return, kind),
+        subject,
+        body,
+        kind=kind,
+    )
+
+
+def _event(milestone_return: MilestoneReturn, kind: str) -> str:
+    """One event per decision: the return's version moves on with each."""
+    return f"return-{milestone_return.id}-v{milestone_return.version}-{kind.replace(' ', '-')}"
 
 
 def _label(milestone_return: MilestoneReturn) -> str:

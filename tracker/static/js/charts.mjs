@@ -7,11 +7,53 @@ const config = { displayModeBar: false, responsive: true, displaylogo: false };
 const PRINT_WIDTH = 680;
 const PRINT_HEIGHT = 320;
 
+// On a phone a bar chart's long names (streams, councils) would take the whole width and
+// leave none for the bars: there they are wrapped onto lines of about this many characters.
+const NARROW = 640;
+const LINE = 18;
+
+const TITLE_LINE = 30;
+
+function lines(label, width) {
+  const out = [];
+  for (const word of String(label).split(" ")) {
+    const last = out.length - 1;
+    if (last >= 0 && (out[last] + " " + word).length <= width) out[last] += " " + word;
+    else out.push(word);
+  }
+  return out;
+}
+
+const wrapped = (label) => lines(label, LINE).join("<br>");
+
+function fitNarrow(element, figure) {
+  if (element.clientWidth >= NARROW) return;
+  const title = figure.layout.title;
+  if (title && title.text) {
+    const titleLines = lines(title.text, TITLE_LINE);
+    figure.layout.title = { ...title, text: titleLines.join("<br>") };
+    const margin = figure.layout.margin || {};
+    figure.layout.margin = { ...margin, t: (margin.t || 60) + 22 * (titleLines.length - 1) };
+    figure.layout.height = (figure.layout.height || 460) + 22 * (titleLines.length - 1);
+  }
+  const bars = figure.data.filter((trace) => trace.type === "bar" && trace.orientation === "h");
+  if (!bars.length) return;
+  // Labels are escaped text already (charts.py): breaking at spaces keeps every entity whole.
+  const names = bars[0].y;
+  figure.layout.yaxis = {
+    ...figure.layout.yaxis,
+    tickmode: "array",
+    tickvals: names,
+    ticktext: names.map(wrapped),
+  };
+}
+
 const charts = [];
 for (const element of document.querySelectorAll("[data-chart]")) {
   const source = document.getElementById(element.dataset.chart);
   if (!source || !window.Plotly) continue;
   const figure = JSON.parse(source.textContent);
+  fitNarrow(element, figure);
   window.Plotly.newPlot(element, figure.data, figure.layout, config);
   charts.push({ element, height: figure.layout.height });
 }

@@ -1,10 +1,5 @@
-"""Importing allocations from a file: the confirm, which writes all of the rows or none of
-them (the check and the preview are in services/import_checks.py, the rows' own reading in
-services/import_rows.py).
-
-The confirm checks everything again inside the transaction that holds the locks of every stream
-the file names, so the preview may be out of date but the write never is: a stream whose budget
-was used up since the preview refuses the whole file."""
+"""The confirm, which writes all of an import's rows or none of them, after checking them again
+inside the transaction that holds the locks of every stream the file names."""
 
 import secrets
 from dataclasses import dataclass
@@ -17,39 +12,22 @@ from tracker.models import AllocationStatus
 from tracker.services import allocations as allocation_rules
 from tracker.services import audit
 from tracker.services.errors import RuleBroken
-from tracker.services.import_checks import (
+from tracker.services.imports.checks import (
     Preview,
     changes_of,
     check,
     plain,
-    read_upload,
     row_values,
     years_of,
 )
-from tracker.services.import_rows import (
+from tracker.services.imports.rows import (
     CREATE,
-    ERROR,
-    OPTIONAL,
-    REQUIRED,
     UNCHANGED,
     UPDATE,
     RowCheck,
 )
 from tracker.totals import tracking
 from tracker.totals.contributions import NewAllocation
-
-__all__ = [
-    "ERROR",
-    "OPTIONAL",
-    "REQUIRED",
-    "UNCHANGED",
-    "ImportRefused",
-    "Preview",
-    "check",
-    "import_allocations",
-    "read_upload",
-]
-
 
 # --- the confirm -----------------------------------------------------------------------------
 
@@ -189,8 +167,12 @@ def _write(preview: Preview, updates, actor, now, source: str) -> tuple[list, li
     )
     created = [
         NewAllocation(
-            allocation_id, values["stream_id"], values["organisation_id"], values["status"],
-            values["amount_pence"], row.split,
+            allocation_id,
+            values["stream_id"],
+            values["organisation_id"],
+            values["status"],
+            values["amount_pence"],
+            row.split,
         )
         for allocation_id, values, row in made
     ]

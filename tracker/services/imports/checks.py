@@ -17,7 +17,7 @@ from tracker.models import AllocationStatus, FundingStream
 from tracker.services import allocations as allocation_rules
 from tracker.services import audit, budget
 from tracker.services.errors import RuleBroken
-from tracker.services.import_rows import (
+from tracker.services.imports.rows import (
     ERROR,
     RowCheck,
     listed,
@@ -93,35 +93,80 @@ def check(pending: PendingImport, *, lock: bool = False) -> Preview:
                     f"The identifier {row.identifier} is also in row{'s' * (len(others) > 1)} "
                     f"{rows_named}: each allocation must have its own"
                 )
+        if row.identifier and _check_existing(row, existing.get(row.identifier)):
+            continue  # left as it is, or refused: its profile is not checked either
         _check_profile(row)
-        if row.identifier:
-            _check_existing(row, existing.get(row.identifier))
     _check_budgets(rows, named, lock=lock)
     return Preview(pending.filename, pending.file_sha256, rows, list(columns.ignored.values()))
 
 
-def _check_existing(row: RowCheck, found: ExistingAllocation | None) -> None:
-    """A row naming an allocation that exists: unchanged whatever its status (so an export
-    imports back cleanly); otherwise an update, which only a draft in the same stream takes."""
+def _check_existing(row: RowCheck, found: ExistingAllocation | None) -> bool:
+    """A row naming an allocation that exists: unchanged whatever its status if it holds what
+    the allocation has (so an export imports back cleanly); otherwise an update, which only a
+    draft in the same stream takes, or an error saying what the row would change. True when
+    the row is settled (unchanged, or refused because the allocation is past a draft)."""
     if found is None:
-        return
+        return False
     moving = row.stream is not None and found.stream_id != row.stream.id
-    comparable = not moving and None not in (row.stream, row.split, row.organisation_id)
-    if comparable and not changes_of(row, found)[1]:
+    if not row.reasons and row.stream is not None and not moving and _holds(row, found):
         row.existing, row.unchanged = found, True
-        return
+        return True
     if found.status != AllocationStatus.DRAFT:
+        changes = _differences(row, found)
+        what = f"the file changes its {listed(changes)}, but " if changes else ""
         row.reasons.append(
-            f"Allocation {found.identifier} already exists and is {found.status.value}: only a "
-            "draft can be updated (agree a variation instead)"
+            f"Allocation {found.identifier} already exists and is {found.status.value}: "
+            f"{what}only a draft can be updated (agree a variation instead)"
         )
-    elif moving:
+        return True
+    if moving:
         row.reasons.append(
             f"Allocation {found.identifier} already exists in another stream: an import cannot "
             f"move it to {row.stream.code}"
         )
     elif row.stream is not None:
         row.existing = found
+    return False
+
+
+def _shares(profile: dict) -> dict[int, int]:
+    """A profile without its empty years (a year of nothing says nothing)."""
+    return {year: pence for year, pence in profile.items() if pence}
+
+
+def _holds(row: RowCheck, found: ExistingAllocation) -> bool:
+    """Whether the allocation already has every value the row gives: its profile is compared
+    only when the row gives one (an allocation saved without one, or a file without the year
+    columns, is not a change)."""
+    if any(getattr(found, name) != value for name, value in row_values(row, found).items()):
+        return False
+    given = _shares(row.given_profile)
+    return not given or given == _shares(found.profile)
+
+
+_NAMES = {
+    "organisation_id": "organisation",
+    "title": "title",
+    "amount_pence": "amount",
+    "awarded_on": "award date",
+    "planned_start": "planned start date",
+    "planned_end": "planned end date",
+    "conditions": "conditions",
+}
+
+
+def _differences(row: RowCheck, found: ExistingAllocation) -> list[str]:
+    """What the row would change in the allocation, in words."""
+    changed = [] if row.stream is None or row.stream.id == found.stream_id else ["stream"]
+    changed += [
+        _NAMES[name]
+        for name, value in row_values(row, found).items()
+        if getattr(found, name) != value
+    ]
+    given = _shares(row.given_profile)
+    if given and given != _shares(found.profile):
+        changed.append("profile by year")
+    return changed
 
 
 def _check_profile(row: RowCheck) -> None:

@@ -1,5 +1,5 @@
 """The rows of an import file read into values, each row checked on its own (the checks that
-need the database, and the file as a whole, are in services/imports.py)."""
+need the database, and the file as a whole, are in checks.py)."""
 
 import re
 from dataclasses import dataclass, field
@@ -29,6 +29,10 @@ DATE_NAMES = {
 }
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+
+# The CSV export puts a quote before text a spreadsheet would run as a formula (formula_safe in
+# web/downloads.py): the import takes it off again, so such a title comes back as it was.
+_FORMULA_QUOTED = ("'=", "'+", "'-", "'@")
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 
@@ -158,6 +162,10 @@ def _has_control_characters(text: str) -> bool:
     return any(ord(ch) < 32 and ch not in "\r\n\t" for ch in text)
 
 
+def _unquoted(text: str) -> str:
+    return text[1:] if text.startswith(_FORMULA_QUOTED) else text
+
+
 def read_row(number: int, cells: list[str], columns: Columns) -> RowCheck:
     """The row's own values, each checked on its own (lookups come later, for all rows)."""
 
@@ -170,7 +178,7 @@ def read_row(number: int, cells: list[str], columns: Columns) -> RowCheck:
         identifier=cell("identifier"),
         stream_code=cell("stream_code"),
         org_id=cell("organisation_org_id"),
-        title=cell("title"),
+        title=_unquoted(cell("title")),
     )
     reasons = row.reasons
     if any(value for index, value in enumerate(cells) if index not in columns.used):
@@ -190,7 +198,7 @@ def read_row(number: int, cells: list[str], columns: Columns) -> RowCheck:
     elif len(row.title) > 200 or _has_control_characters(row.title):
         reasons.append("The title must be 200 characters or fewer, with no unusual characters")
     if "conditions" in columns.positions:
-        row.conditions = cell("conditions")
+        row.conditions = _unquoted(cell("conditions"))
         if len(row.conditions) > 5000 or _has_control_characters(row.conditions):
             reasons.append("The conditions must be 5,000 characters or fewer")
     try:
