@@ -194,3 +194,23 @@ def test_the_inbox_links_to_the_page_named_at_the_end_of_a_message():
     assert message_link("Approve it: /payments/12\n") == "/payments/12"
     assert message_link("Your return has been approved.") is None
     assert message_link("See https://evil.example/phish?x=1") is None
+
+
+def test_a_variation_decided_is_told_to_the_grantee_once(transaction):
+    grant = active_lambeth_allocation(transaction)
+    variation = variation_service.request_variation(
+        actor(transaction, LAMBETH_GRANTEE),
+        grant,
+        VariationKind.REPROFILE_YEARS,
+        variation_service.current_terms(grant, VariationKind.REPROFILE_YEARS),
+        "Recruitment slipped",
+    )
+    before = newest_id(transaction)
+    variation_service.decide(actor(transaction, OFFICER), variation, approve=False, note="No")
+    assert sent_since(transaction, before) == {
+        (LAMBETH_GRANTEE, "variation decided"),
+        (LAMBETH_CERTIFIER, "variation decided"),
+    }
+    before = newest_id(transaction)
+    notices.variation_decided(variation, "No")  # the same decision, told again
+    assert sent_since(transaction, before) == set()

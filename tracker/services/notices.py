@@ -142,6 +142,19 @@ def variation_requested(variation: Variation) -> None:
     )
 
 
+def variation_decided(variation: Variation, note: str) -> None:
+    """The grantee hears the decision on the change they asked for, with the officer's note."""
+    allocation = variation.allocation
+    tell(
+        _grantees(allocation),
+        f"variation-{variation.id}-{variation.status.value}",
+        f"Your variation has been {variation.status.value}",
+        f"Your request to {variation.kind.value} on {allocation.title} has been "
+        f"{variation.status.value}. {note}".strip(),
+        kind="variation decided",
+    )
+
+
 def award_awaiting_second_officer(allocation: Allocation, set_by: set[int]) -> None:
     """An award at or over the threshold needs an officer who neither drafted it nor set its
     money: each such officer hears of it (once per award, however often it is edited)."""

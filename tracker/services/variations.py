@@ -21,7 +21,7 @@ from tracker.models import (
     VariationKind,
     VariationStatus,
 )
-from tracker.services import audit, budget, notices, notify, schedule
+from tracker.services import audit, budget, notices, schedule
 from tracker.services.errors import NotAllowed, RuleBroken
 
 K = VariationKind
@@ -134,18 +134,7 @@ def decide(
         before={"kind": variation.kind, **variation.previous},
         after={"kind": variation.kind, **variation.proposed, "note": note.strip()},
     )
-    from tracker.data import users as user_data
-
-    for user in user_data.active_users_of_organisation(
-        allocation.organisation_id, (Role.GRANTEE, Role.CERTIFIER)
-    ):
-        notify.queue_email(
-            user.email,
-            f"Your variation has been {variation.status.value}",
-            f"Your request to {variation.kind.value} on {allocation.title} has "
-            f"been {variation.status.value}. {note.strip()}".strip(),
-            kind="variation decided",
-        )
+    notices.variation_decided(variation, note.strip())
     return variation
 
 
