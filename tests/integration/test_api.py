@@ -35,7 +35,8 @@ def bearer(text: str) -> dict:
 def every_page(client, path: str, token: str, limit: int = 7) -> list[dict]:
     rows, cursor = [], None
     while True:
-        query = f"?limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+        joiner = "&" if "?" in path else "?"
+        query = f"{joiner}limit={limit}" + (f"&cursor={cursor}" if cursor else "")
         answer = client.get(path + query, headers=bearer(token))
         assert answer.status_code == 200, answer.get_json()
         body = answer.get_json()
@@ -173,3 +174,19 @@ def test_the_openapi_document_is_valid_openapi_3_1(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"] == "3.1.0"
     validate(document)
+
+
+def test_the_summary_and_the_returns_filter_as_their_pages_do(client, transaction):
+    token = token_for(transaction, OFFICER)
+    every = client.get("/api/v1/summary", headers=bearer(token)).get_json()["data"]
+    one_year = client.get(
+        "/api/v1/summary?financial_year=2020&region=London", headers=bearer(token)
+    ).get_json()["data"]
+    assert one_year["committed_pence"] < every["committed_pence"]
+    red = every_page(client, "/api/v1/returns?rag=red", token)
+    assert {row["self_rag"] for row in red} <= {"red"}
+    for query in ("financial_year=1066", "region=Atlantis", "funder_id=x", "rag=purple"):
+        path = "/api/v1/returns" if query.startswith("rag") else "/api/v1/summary"
+        answer = client.get(f"{path}?{query}", headers=bearer(token))
+        assert answer.status_code == 400, query
+        assert answer.get_json()["error"]

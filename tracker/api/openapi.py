@@ -2,6 +2,7 @@
 takes and gives, checked by the tests against the document's own schema and against the
 running service (schemathesis)."""
 
+from tracker.domain.regions import REGIONS
 from tracker.domain.statuses import AllocationStatus, PaymentStatus, Rag, ReturnStatus
 
 POUNDS = {"type": "string", "pattern": r"^-?\d+\.\d\d$", "description": "Pounds, to the penny"}
@@ -135,7 +136,8 @@ PAGING = [
         "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
     },
 ]
-STREAM = {"name": "stream_id", "in": "query", "schema": {"type": "integer", "minimum": 0}}
+ID = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+STREAM = {"name": "stream_id", "in": "query", "schema": ID}
 
 
 def _status(kind) -> dict:
@@ -183,14 +185,39 @@ def document(base_path: str) -> dict:
                 "Allocations (grants)", "Allocation", [*PAGING, STREAM, _status(AllocationStatus)]
             ),
             "/returns": _list(
-                "Milestone returns' figures", "Return", [*PAGING, STREAM, _status(ReturnStatus)]
+                "Milestone returns' figures",
+                "Return",
+                [
+                    *PAGING,
+                    STREAM,
+                    _status(ReturnStatus),
+                    {"name": "rag", "in": "query", "schema": _values(Rag)},
+                ],
             ),
             "/payments": _list("Payments", "Payment", [*PAGING, STREAM, _status(PaymentStatus)]),
             "/summary": {
                 "get": {
                     "summary": "The minister's summary's headline figures",
                     "operationId": "summary",
-                    "parameters": [STREAM],
+                    "parameters": [
+                        STREAM,
+                        {
+                            "name": "financial_year",
+                            "in": "query",
+                            "description": "The year it starts in: 2020 is 2020-21",
+                            "schema": {"type": "integer", "minimum": 1990, "maximum": 2099},
+                        },
+                        {
+                            "name": "funder_id",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
+                        {
+                            "name": "region",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": REGIONS},
+                        },
+                    ],
                     "responses": {
                         "200": {
                             "description": "The figures",

@@ -13,8 +13,10 @@ from tracker.api.openapi import document
 from tracker.data import api as api_data
 from tracker.data.reporting import Filters
 from tracker.domain.money import to_pounds
+from tracker.domain.periods import FIRST_YEAR, LAST_YEAR
+from tracker.domain.regions import REGIONS
 from tracker.domain.roles import Role
-from tracker.domain.statuses import AllocationStatus, PaymentStatus, ReturnStatus
+from tracker.domain.statuses import AllocationStatus, PaymentStatus, Rag, ReturnStatus
 from tracker.services import summary as summary_service
 from tracker.web.access import public
 from tracker.web.api_access import api_requires_role, api_user, json_error
@@ -25,7 +27,7 @@ DEPARTMENT = (Role.OFFICER, Role.FINANCE)
 READERS_OF_FIGURES = (Role.OFFICER, Role.FINANCE, Role.VIEWER)
 OWN_ORGANISATION = (Role.OFFICER, Role.FINANCE, Role.GRANTEE, Role.CERTIFIER)
 MOST = 1000
-# Ids are 32-bit on PostgreSQL: a bigger number names nothing, and is read as the largest.
+# Ids are 32-bit on PostgreSQL: a filter past that is refused; a cursor past it ends the list.
 LARGEST_ID = 2**31 - 1
 
 
@@ -57,19 +59,36 @@ def _number(name: str) -> int | None:
     text = request.args.get(name)
     if text is None:
         return None
-    if not text.isascii() or not text.isdigit() or len(text) > 12:
-        raise BadQuery(f"{name} must be a whole number")
-    return min(int(text), LARGEST_ID)
+    if not text.isascii() or not text.isdigit() or len(text) > 12 or int(text) > LARGEST_ID:
+        raise BadQuery(f"{name} must be a whole number from 0 to {LARGEST_ID:,}")
+    return int(text)
 
 
-def _status(kind: type[Enum]):
-    text = request.args.get("status")
+def _enum(name: str, kind: type[Enum]):
+    text = request.args.get(name)
     if text is None:
         return None
     for member in kind:
         if member.value == text:
             return member
-    raise BadQuery(f"status must be one of: {', '.join(m.value for m in kind)}")
+    raise BadQuery(f"{name} must be one of: {', '.join(m.value for m in kind)}")
+
+
+def _year() -> int | None:
+    """A financial year by the year it starts in: 2020 is 2020-21."""
+    year = _number("financial_year")
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        raise BadQuery(f"financial_year must be from {FIRST_YEAR} to {LAST_YEAR}")
+    return year
+
+
+def _region() -> str | None:
+    text = request.args.get("region")
+    if text is None:
+        return None
+    if text not in REGIONS:
+        raise BadQuery(f"region must be one of: {', '.join(REGIONS)}")
+    return text
 
 
 def _plain(value):
@@ -112,14 +131,15 @@ def _listing(read) -> object:
     )
 
 
-def _filtered(read, status_kind):
+def _filtered(read, status_kind, **more):
     def with_filters(*, after, limit):
         return read(
             api_user(),
             after=after,
             limit=limit,
             stream_id=_number("stream_id"),
-            status=_status(status_kind),
+            status=_enum("status", status_kind),
+            **{name: given() for name, given in more.items()},
         )
 
     return _listing(with_filters)
@@ -146,7 +166,7 @@ def allocations():
 @bp.get("/returns")
 @api_requires_role(*OWN_ORGANISATION)
 def returns():
-    return _filtered(api_data.returns, ReturnStatus)
+    return _filtered(api_data.returns, ReturnStatus, rag=lambda: _enum("rag", Rag))
 
 
 @bp.get("/payments")
@@ -160,10 +180,15 @@ def payments():
 def summary():
     """The minister's summary's headline figures, in the money vocabulary's terms."""
     try:
-        stream_id = _number("stream_id")
+        filters = Filters(
+            financial_year=_year(),
+            stream_id=_number("stream_id"),
+            department_id=_number("funder_id"),
+            region=_region(),
+        )
     except BadQuery as bad:
         return json_error(400, str(bad))
-    built = summary_service.build(Filters(stream_id=stream_id), date.today())
+    built = summary_service.build(filters, date.today())
     figures = {
         "announced_pence": built.announced_pence,
         "budget_pence": built.budget_pence,

@@ -62,7 +62,9 @@ def allocations(user: User, *, after: int, limit: int, stream_id=None, status=No
     )
 
 
-def returns(user: User, *, after: int, limit: int, stream_id=None, status=None) -> list[dict]:
+def returns(
+    user: User, *, after: int, limit: int, stream_id=None, status=None, rag=None
+) -> list[dict]:
     spend = (
         select(func.coalesce(func.sum(ReturnSpend.amount_pence), 0))
         .where(ReturnSpend.return_id == MilestoneReturn.id)
@@ -89,6 +91,8 @@ def returns(user: User, *, after: int, limit: int, stream_id=None, status=None) 
         query = query.where(Allocation.stream_id == stream_id)
     if status is not None:
         query = query.where(MilestoneReturn.status == status)
+    if rag is not None:
+        query = query.where(MilestoneReturn.self_rag == rag)
     return _page(
         scope_to_user(query, Allocation.organisation_id, user), MilestoneReturn.id, after, limit
     )
