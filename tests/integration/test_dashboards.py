@@ -186,6 +186,11 @@ def test_the_csv_of_a_chart_holds_the_same_figures_as_its_table(signed_in, trans
     manchester = next(line for line in lines if line[0] == "Manchester City Council")
     assert manchester[1:3] == ["300000.00", "4321.00"]
     assert len(lines) - 1 == len(rows)
+    # A variance is a number in the CSV, never text with the formula guard's quote before it.
+    variances = [line[5] for line in lines[1:]]
+    assert any(v.startswith("-") for v in variances)
+    assert not any(v.startswith("'") for v in variances)
+    assert {row[0]: row[5] for row in rows} == {line[0]: line[5] for line in lines[1:]}
 
 
 def test_returns_are_counted_as_on_time_late_overdue_or_not_yet_due(signed_in, transaction):

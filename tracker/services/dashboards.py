@@ -4,6 +4,7 @@ accessible alternative, and the CSV download), built from one reporting query.""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from numbers import Number
 from typing import NamedTuple
 
@@ -51,7 +52,7 @@ class Panel:
         took 20 seconds to render (bench/RESULTS.md)."""
         if self._numeric is None:
             self._numeric = [
-                any(isinstance(row[i], Money | int) for row in self.rows)
+                any(isinstance(row[i], Money | int | Decimal) for row in self.rows)
                 for i in range(len(self.headers))
             ]
         return self._numeric[index]
@@ -215,7 +216,8 @@ def _grantee_row(r) -> list:
         Money(r.reported_pence),
         Money(r.paid_pence),
         Money(r.profile_to_date_pence),
-        str(r.variance_percent) if r.variance_percent is not None else "–",
+        # A number, so the CSV writes it as one: as text, "-50.0" would get the formula guard.
+        r.variance_percent if r.variance_percent is not None else "–",
     ]
 
 
