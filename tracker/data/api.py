@@ -17,6 +17,16 @@ from tracker.models import (
 )
 
 
+def _narrowed(query: Select, *, stream_id, **equal_to) -> Select:
+    """The filters given (None: not filtering), column by column: `status=(column, value)`."""
+    if stream_id is not None:
+        query = query.where(Allocation.stream_id == stream_id)
+    for column, value in equal_to.values():
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
 def _page(query: Select, id_column, after: int, limit: int) -> list[dict]:
     """Up to `limit` rows after id `after`, by id; one more is read to know if there are more."""
     rows = db.session.execute(query.where(id_column > after).order_by(id_column).limit(limit + 1))
@@ -53,10 +63,7 @@ def allocations(user: User, *, after: int, limit: int, stream_id=None, status=No
         .join(FundingStream, FundingStream.id == Allocation.stream_id)
         .join(Organisation, Organisation.id == Allocation.organisation_id)
     )
-    if stream_id is not None:
-        query = query.where(Allocation.stream_id == stream_id)
-    if status is not None:
-        query = query.where(Allocation.status == status)
+    query = _narrowed(query, stream_id=stream_id, status=(Allocation.status, status))
     return _page(
         scope_to_user(query, Allocation.organisation_id, user), Allocation.id, after, limit
     )
@@ -87,12 +94,12 @@ def returns(
         .join(Project, Project.id == MilestoneReturn.project_id)
         .join(Allocation, Allocation.id == Project.allocation_id)
     )
-    if stream_id is not None:
-        query = query.where(Allocation.stream_id == stream_id)
-    if status is not None:
-        query = query.where(MilestoneReturn.status == status)
-    if rag is not None:
-        query = query.where(MilestoneReturn.self_rag == rag)
+    query = _narrowed(
+        query,
+        stream_id=stream_id,
+        status=(MilestoneReturn.status, status),
+        rag=(MilestoneReturn.self_rag, rag),
+    )
     return _page(
         scope_to_user(query, Allocation.organisation_id, user), MilestoneReturn.id, after, limit
     )
@@ -108,8 +115,5 @@ def payments(user: User, *, after: int, limit: int, stream_id=None, status=None)
         Payment.approved_at,
         Payment.paid_on,
     ).join(Allocation, Allocation.id == Payment.allocation_id)
-    if stream_id is not None:
-        query = query.where(Allocation.stream_id == stream_id)
-    if status is not None:
-        query = query.where(Payment.status == status)
+    query = _narrowed(query, stream_id=stream_id, status=(Payment.status, status))
     return _page(scope_to_user(query, Allocation.organisation_id, user), Payment.id, after, limit)

@@ -3,7 +3,6 @@ only as its SHA-256), sees when each was last used, and revokes it. A token acts
 read-only, until it expires or is revoked. Made, revoked and used are audited, never the token;
 "used" once a day a token (an analyst's script may call thousands of times)."""
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -13,6 +12,7 @@ from tracker.infrastructure import clock
 from tracker.models import ApiToken, User
 from tracker.services import audit
 from tracker.services.errors import NotAllowed, RuleBroken
+from tracker.services.sessions import token_hash  # the one SHA-256 of a secret we store
 
 PREFIX = "hht_"  # so a token pasted somewhere it should not be is easy to recognise
 LIFETIMES = {30: "30 days", 90: "90 days", 365: "1 year"}
@@ -26,11 +26,6 @@ class TokenRefused(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-def token_hash(token: str) -> str:
-    """What is stored of a token: its SHA-256, never the token itself."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create(actor: audit.Actor, *, name: str, days: int) -> tuple[ApiToken, str]:
