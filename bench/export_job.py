@@ -6,7 +6,7 @@
 programme officer, so every column), its streamed body written to OUT.
 `floor`: the very SQL the service's export runs (captured as it starts), executed on the
 driver's own cursor (server-side on PostgreSQL), each row written as it comes with csv.writer,
-openpyxl's write-only sheet or json.dumps: no per-column Python at all.
+XlsxWriter's constant-memory sheet (as the service) or json.dumps: no per-column Python at all.
 
 Prints one line of JSON: seconds, rows (floor only), the RSS before the export began and the
 peak RSS during it."""
@@ -166,14 +166,14 @@ def _write(kind: str, header: list[str], rows, out: Path) -> int:
             for count, row in enumerate(rows, start=1):  # noqa: B007 - the count is the point
                 writer.writerow(row)
     elif kind == "xlsx":
-        from openpyxl import Workbook
+        import xlsxwriter
 
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Rows")
-        sheet.append(header)
+        workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "remove_timezone": True})
+        sheet = workbook.add_worksheet("Rows")
+        sheet.write_row(0, 0, header)
         for count, row in enumerate(rows, start=1):  # noqa: B007
-            sheet.append(list(row))
-        workbook.save(out)
+            sheet.write_row(count, 0, row)
+        workbook.close()
     else:
         with open(out, "w", encoding="utf-8") as handle:
             handle.write('{"grants": [')
