@@ -230,10 +230,18 @@ def _median(loads: list[Load]) -> Load:
 
 
 def run(
-    url: str, email: str, *, seconds: int, rounds: int, connections: int, log=print
+    url: str,
+    email: str,
+    *,
+    seconds: int,
+    rounds: int,
+    connections: int,
+    warm: bool = True,
+    log=print,
 ) -> list[ListFigure]:
     """Both servers run at once but are loaded in turn (never together), `rounds` times each,
-    alternating, so that other work on the machine falls on both alike."""
+    alternating, so that other work on the machine falls on both alike. Each load is warmed up
+    by one of a second first, unless `warm` is False (--quick, where no figure is judged)."""
     service = Server(url, "wsgi:app", "service")
     try:
         ceiling = Server(url, "bench.ceiling_app:app", "ceiling")
@@ -251,7 +259,7 @@ def run(
                     f"{path}: the service shows {rows} rows, the ceiling {ceiling_rows}"
                 )
             loads = {service: [], ceiling: []}
-            for server in (service, ceiling):  # warm up: imports, templates, the page cache
+            for server in (service, ceiling) if warm else ():  # imports, templates, the cache
                 wrk(server, path, cookies[server], seconds=1, connections=connections)
             for _ in range(rounds):
                 for server in (service, ceiling):
@@ -263,7 +271,8 @@ def run(
             if number > 1:
                 if _rows_on(service.page(deep, cookies[service])) < 1:
                     raise RuntimeError(f"{deep}: no rows on the deep page")
-                wrk(service, deep, cookies[service], seconds=1, connections=connections)
+                if warm:
+                    wrk(service, deep, cookies[service], seconds=1, connections=connections)
                 for _ in range(rounds):
                     deep_loads.append(
                         wrk(

@@ -77,6 +77,7 @@ def run(
     seconds: int,
     rounds: int,
     connections: int,
+    warm: bool = True,
     log=print,
 ) -> list[BesideFigure]:
     service = Server(url, "wsgi:app", "beside")
@@ -85,7 +86,8 @@ def run(
         reader_cookie, heavy_cookie = service.sign_in(officer), service.sign_in(viewer)
         title, path = READER
         service.page(path, reader_cookie)
-        wrk(service, path, reader_cookie, seconds=1, connections=connections)  # warm up
+        if warm:  # not with --quick, where no figure is judged
+            wrk(service, path, reader_cookie, seconds=1, connections=connections)
         for heavy, heavy_path in HEAVY.items():
             service.page(heavy_path, heavy_cookie)  # it answers, and its first run is not timed
             alone, beside, runs, not_ok = [], [], [], 0

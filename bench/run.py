@@ -212,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
                     seconds=settings["seconds"],
                     rounds=settings["rounds"],
                     connections=settings["connections"],
+                    warm=not args.quick,
                 )
             )
             save()
@@ -225,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
                     seconds=settings["seconds"],
                     rounds=settings["rounds"],
                     connections=settings["connections"],
+                    warm=not args.quick,
                 )
             )
             save()
