@@ -521,3 +521,41 @@ def test_a_quarter_not_begun_has_no_reported_spend_line_rather_than_a_zero(trans
     rows = {row[0]: row[1] for row in panel.rows}
     assert rows["Q1 2021-22"] == "Not begun"
     assert str(rows["Q3 2020-21"]).startswith("£")
+
+
+def test_the_outputs_page_shows_one_stream_at_a_time_and_its_csv_every_stream(
+    signed_in, transaction
+):
+    """At department scale every stream's indicators in one chart were 300 bars: with no stream
+    chosen the page shows the first by name with outputs, says so, and draws its indicators
+    alone; the CSV still holds every stream's rows."""
+    viewer = signed_in(VIEWER)
+    page = viewer.get("/dashboards/outputs")
+    shown = table(page, "outputs")
+    streams_shown = {row[0] for row in shown}
+    assert len(streams_shown) == 1
+    (first,) = streams_shown
+    every = list(
+        csv.reader(
+            io.StringIO(
+                viewer.get("/dashboards/figures.csv?dashboard=outputs&panel=outputs").get_data(
+                    as_text=True
+                )
+            )
+        )
+    )[1:]
+    streams = sorted({row[0] for row in every})
+    assert len(streams) > 1, "the demo data has outputs in more than one stream"
+    assert first == streams[0]
+    assert f"Showing {first}, the first by name of the {len(streams)} streams with outputs" in (
+        text_of(page)
+    )
+    # The chart names the stream once, in its title, and draws only its indicators.
+    drawn = figure(page, "outputs")
+    assert drawn["layout"]["title"]["text"].endswith(first)
+    assert [" ".join(str(y).split()) for y in drawn["data"][0]["y"]] == [row[1] for row in shown]
+    # Another stream, chosen: only its rows, and no "Showing" note.
+    other_id = transaction.scalar(select(FundingStream.id).where(FundingStream.name == streams[1]))
+    chosen = viewer.get(f"/dashboards/outputs?stream={other_id}")
+    assert {row[0] for row in table(chosen, "outputs")} == {streams[1]}
+    assert "Showing" not in text_of(chosen)

@@ -2,7 +2,7 @@
 accessible alternative, and the CSV download), built from one reporting query."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from numbers import Number
@@ -276,12 +276,25 @@ def returns_rag(filters: Filters) -> Panel:
 
 
 def outputs(filters: Filters) -> Panel:
-    """Each indicator's achieved outputs against the targets set for it."""
-    rows = reporting.outputs_against_targets(filters)
-    labels = [f"{r.indicator} ({r.stream})" for r in rows]
+    """Each indicator's achieved outputs against the targets set for it, one stream at a time:
+    with no stream chosen, the first by name that has any (a department's hundred streams
+    would draw three hundred bars no one can read). The CSV holds every stream's."""
+    shown, note = filters, ""
+    if filters.stream_id is None:
+        streams = reporting.streams_with_outputs(filters)
+        if streams:
+            shown = replace(filters, stream_id=streams[0][0])
+        if len(streams) > 1:
+            note = (
+                f"Showing {streams[0][1]}, the first by name of the {len(streams)} streams "
+                "with outputs: choose a stream above to see another. The CSV has every "
+                "stream's. "
+            )
+    rows = reporting.outputs_against_targets(shown)
+    labels = [r.indicator for r in rows] if shown.stream_id else []
     figure = charts.bars(
-        "Outputs against targets",
-        labels,
+        f"Outputs against targets: {rows[0].stream}" if rows else "Outputs against targets",
+        labels or [f"{r.indicator} ({r.stream})" for r in rows],
         {
             "Target": [r.target for r in rows],
             "Achieved": [r.achieved for r in rows],
@@ -289,17 +302,25 @@ def outputs(filters: Filters) -> Panel:
         money=False,
         y_title="Number",
     )
+
+    def table(found) -> list[list]:
+        return [[r.stream, r.indicator, r.unit, r.target, r.achieved, r.how] for r in found]
+
     return Panel(
         "outputs",
         "Outputs",
         figure,
         ["Stream", "Output", "Unit", "Target", "Achieved", "How it adds up"],
-        [[r.stream, r.indicator, r.unit, r.target, r.achieved, r.how] for r in rows],
-        note=(
+        table(rows),
+        note=note
+        + (
             "Each output adds up as what it counts: a flow (children supported in a quarter) is "
             "added up over every period reported; a count at a point in time (schools with a "
             "social worker placed) and a running total show each project's latest figure, "
             "added up across projects, never summed over quarters."
+        ),
+        download_rows=(
+            (lambda: table(reporting.outputs_against_targets(filters))) if note else None
         ),
     )
 

@@ -45,6 +45,7 @@ from tracker.data.reporting.progress import (
     red_rated_projects,
     returns_rag,
     returns_timeliness,
+    streams_with_outputs,
 )
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "default_stream",
     "departments",
     "outputs_against_targets",
+    "streams_with_outputs",
     "overdue_by_stream",
     "portfolio",
     "profile_to_date_by_stream",

@@ -167,6 +167,29 @@ class OutputRow:
         return self.kind.how
 
 
+def streams_with_outputs(filters: Filters) -> list[tuple[int, str]]:
+    """The streams (id, name; by name) with a target or a reported output under the filters:
+    the choices of the outputs dashboard, which shows one stream at a time (1 query)."""
+    with_targets = narrow(
+        select(TotalOutputTarget.stream_id).where(TotalOutputTarget.target != 0),
+        TotalOutputTarget,
+        filters,
+        by_year=False,
+    )
+    with_outputs = narrow(
+        select(TotalOutput.stream_id).where(TotalOutput.achieved != 0), TotalOutput, filters
+    )
+    chosen = with_targets.union(with_outputs).subquery()
+    return [
+        (stream_id, name)
+        for stream_id, name in db.session.execute(
+            select(FundingStream.id, FundingStream.name)
+            .where(FundingStream.id.in_(select(chosen.c.stream_id)))
+            .order_by(FundingStream.name, FundingStream.id)
+        )
+    ]
+
+
 def outputs_against_targets(filters: Filters) -> list[OutputRow]:
     """Each indicator's targets (over committed allocations' projects) and what returns report,
     by the indicator's kind: a flow adds up every period; a count at a point in time or a running
