@@ -113,6 +113,67 @@ def make_allocation(
     )
 
 
+def signatory_of(organisation_id: int) -> User:
+    """The organisation's certifier, or its lead grantee: who may accept its offers. One (a
+    certifier) is added, not committed, for an organisation that has neither."""
+    from sqlalchemy import and_, or_
+
+    from tracker.services.passwords import hash_password
+
+    found = db.session.scalars(
+        select(User)
+        .where(
+            User.organisation_id == organisation_id,
+            or_(User.role == Role.CERTIFIER, and_(User.role == Role.GRANTEE, User.is_lead)),
+        )
+        .order_by(User.role, User.id)
+    ).first()
+    if found is None:
+        found = User(
+            email=f"signatory-{organisation_id}@factories.test.org.uk",
+            name=f"Signatory of organisation {organisation_id}",
+            role=Role.CERTIFIER,
+            organisation_id=organisation_id,
+            password_hash=hash_password(DEMO_PASSWORD),
+            active=True,
+        )
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def accept_offer(allocation: Allocation) -> Allocation:
+    """The allocation's open offer accepted by its organisation's signatory (`signatory_of`),
+    through the offers service, as they would on the offer page. Not committed."""
+    from tracker.data import offers as offer_data
+    from tracker.services import offers as offer_service
+
+    signatory = signatory_of(allocation.organisation_id)
+    offer_service.accept(
+        Actor(signatory, "test"),
+        offer_data.open_offer(allocation.id),
+        name=signatory.name,
+        job_title="Authorised signatory",
+        declared=True,
+    )
+    return allocation
+
+
+def move_on(by: Actor, allocation: Allocation, actions, threshold_pence: int = 100_000_00):
+    """The allocation moved through these status changes in turn ("offer", "accept",
+    "activate", ...): accepting as its organisation's signatory, the rest as `by`."""
+    from tracker.services import allocations as allocation_service
+
+    for action in actions:
+        if action == "accept":
+            accept_offer(allocation)
+        else:
+            allocation_service.change_status(
+                by, allocation, action, second_approval_threshold_pence=threshold_pence
+            )
+    return allocation
+
+
 # --- writing rows directly ------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.browser
 STREAM = "CSA Support Services Transformation Fund"
 ORGANISATION = "Bristol City Council"
 GRANTEE = "grantee@bristol-city-council.demo.org.uk"
+CERTIFIER = "certifier@bristol-city-council.demo.org.uk"
 TITLE = "Journey test: support after sexual abuse in Bristol"
 PROJECT = "Journey test: therapeutic group work"
 MILESTONE = "First groups running"
@@ -118,7 +119,40 @@ def test_a_grant_made_in_the_service_is_set_up_reported_on_and_paid(
     queue(page, "to-approve").get_by_role("link", name=f"£120,000.00 to {ORGANISATION}").click()
     expect(page).to_have_url(allocation_url)
     change_status(page, "Approve and offer")
-    change_status(page, "Record acceptance")
+    page.get_by_role("link", name="The grant offer letter").click()
+    expect(page.locator("#offer-waiting")).to_be_visible()
+    check_page(page)
+    sign_out(page)
+
+    # 3a. The council's certifier reads the offer letter and accepts it: first without the
+    # declaration (refused, beside the field, the name kept), then properly.
+    sign_in(page, CERTIFIER)
+    page.goto(allocation_url.replace("/allocations/", "/organisation/allocations/"))
+    page.get_by_role("link", name="Read the offer and accept it").click()
+    expect(page.locator("#offer-letter")).to_contain_text("£120,000.00")
+    fingerprint = page.locator("#offer-sha256").inner_text()
+    assert len(fingerprint) == 64
+    check_page(page)
+    page.get_by_label("Your full name").fill("Chris Certifier")
+    page.get_by_label("Your job title").fill("Chief finance officer")
+    page.get_by_role("button", name="Accept the offer").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    expect(page.get_by_label("Your full name")).to_have_value("Chris Certifier")
+    check_page(page)
+    page.get_by_label("I am authorised to accept this offer").check()
+    page.get_by_role("button", name="Accept the offer").click()
+    expect(success_banner(page)).to_be_visible()
+    page.get_by_role("link", name="The grant offer letter").click()
+    expect(page.locator("#offer-accepted")).to_contain_text(
+        "Chris Certifier, Chief finance officer"
+    )
+    assert page.locator("#offer-sha256").inner_text() == fingerprint
+    check_page(page)
+    sign_out(page)
+
+    # 3b. The second officer makes it active.
+    sign_in(page, OFFICER_2)
+    page.goto(allocation_url)
     change_status(page, "Make active")
     expect(page.get_by_text("Active").first).to_be_visible()
     sign_out(page)

@@ -298,6 +298,16 @@ def team_of_officer(page):
     nav(page, "Invitations")
 
 
+STOCKPORT_CERTIFIER = "certifier@stockport-metropolitan-borough-council.demo.org.uk"
+
+
+def offer_with_errors(page):
+    """The seeded offer to Stockport, accepted with nothing filled in."""
+    page.get_by_role("link", name=re.compile("Social workers in Stockport schools")).first.click()
+    page.get_by_role("link", name="Read the offer and accept it").click()
+    submit(page, "Accept the offer")
+
+
 def team_of_lead(page):
     nav(page, "Team")
 
@@ -471,6 +481,13 @@ CASES = [
     Case(OFFICER, "team", team_of_officer, "Team"),
     Case(LAMBETH_GRANTEE, "team", team_of_lead, "Team"),
     Case(LAMBETH_GRANTEE, "invite-errors", invite_colleague_with_errors, "Invite someone", True),
+    Case(
+        STOCKPORT_CERTIFIER,
+        "offer-errors",
+        offer_with_errors,
+        re.compile(r"^Grant offer: Social workers in Stockport"),
+        True,
+    ),
 ]
 
 

@@ -34,6 +34,7 @@ from tests.hostile.things import (
     draft_allocation,
     evidence_file,
     first_return,
+    offered_allocation,
     organisation,
     paying_milestone,
     payment,
@@ -585,6 +586,14 @@ CASES: list[Case] = [
         answers={"declared_by_name": "Gail Grantee", "confirm": "y"},
         kinds={"version": "version"},
         others=lambda ctx: _completed(ctx, SOUTHAMPTON_SWIS, SOUTHAMPTON_GRANTEE),
+    ),
+    Case(
+        "grantee.offer",
+        LAMBETH_CERTIFIER,
+        lambda ctx: {"allocation_id": offered_allocation(ctx.session).id},
+        answers={"name": "Chris Certifier", "job_title": "Director of finance", "declaration": "y"},
+        others=lambda ctx: {"allocation_id": offered_allocation(ctx.session, "GB-LAE-STH").id},
+        others_who=LAMBETH_CERTIFIER,
     ),
     Case(
         "returns.sign_off",

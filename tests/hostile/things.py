@@ -12,6 +12,7 @@ from tests.conftest import (
     OFFICER_2,
     SOUTHAMPTON_GRANTEE,
 )
+from tests.factories import accept_offer
 from tracker.models import (
     Allocation,
     AllocationStatus,
@@ -195,6 +196,9 @@ def short_allocation(session) -> Allocation:
     )
     save(Project(allocation_id=made.id, title="Extra placements"))
     for action in ("offer", "accept", "activate"):
+        if action == "accept":
+            accept_offer(made)
+            continue
         allocation_service.change_status(
             actor(session, OFFICER_2),
             made,
@@ -250,6 +254,28 @@ def proposed_payee(session, org_id: str = "GB-LAE-LBH"):
         sort_code="30-94-57",
         account_number="00733445",
         now=utcnow(),
+    )
+    session.flush()
+    return made
+
+
+def offered_allocation(session, org_id: str = "GB-LAE-LBH") -> Allocation:
+    """An award offered to the organisation and not yet accepted: its offer is open."""
+    from tracker.services import allocations as allocation_service
+
+    made = allocation_service.create_allocation(
+        actor(session, OFFICER),
+        stream=stream(session),
+        organisation=organisation(session, org_id),
+        title="An offer to accept (hostile tests)",
+        amount_pence=20_000_00,
+        awarded_on=date(2020, 8, 1),
+        planned_start=date(2020, 9, 1),
+        planned_end=date(2021, 3, 31),
+        profile={2020: 20_000_00},
+    )
+    allocation_service.change_status(
+        actor(session, OFFICER_2), made, "offer", second_approval_threshold_pence=100_000_00
     )
     session.flush()
     return made

@@ -102,6 +102,7 @@ POST delivery.set_schedule                 sign  403   403   403   ok    403   4
 GET  allocations.new_allocation            sign  403   403   403   ok    403   403   403
 POST allocations.new_allocation            sign  403   403   403   ok    403   403   403
 GET  allocations.view_allocation           sign  403   403   403   ok    ok    403   403
+GET  allocations.offer_letter              sign  403   403   403   ok    ok    403   403
 
 GET  auth.sign_in                          ok    ok    ok    ok    ok    ok    ok    ok
 POST auth.sign_in                          ok    ok    ok    ok    ok    ok    ok    ok
@@ -150,6 +151,8 @@ GET  exports.returns_xlsx                  sign  403   403   403   ok    ok    o
 GET  exports.three_sixty_giving_package    sign  403   403   403   ok    ok    ok    403
 
 GET  grantee.allocation                    sign  ok    404   ok    403   403   403   403
+GET  grantee.offer                         sign  ok    404   ok    403   403   403   403
+POST grantee.offer                         sign  go    404   go    403   403   403   403
 GET  grantee.overview                      sign  ok    ok    ok    403   403   403   403
 
 POST imports.confirm                       sign  403   403   403   go    403   403   403

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.conftest import LAMBETH_GRANTEE, OFFICER, OFFICER_2, text_of
-from tests.factories import actor, allocation
+from tests.factories import accept_offer, actor, allocation
 from tests.integration.test_allocations import answers, change_status, new_allocation_url
 from tests.reading import count, error_beside, soup_of, value_of
 from tracker.domain.working_days import working_days_after
@@ -126,6 +126,10 @@ def test_an_officer_sets_up_a_new_grant_and_its_returns_come_from_the_schedule(
     assert returns_of(transaction, made) == []
 
     for action in ("offer", "accept", "activate"):
+        if action == "accept":
+            accept_offer(made)
+            transaction.commit()
+            continue
         assert change_status(officer, made, action).status_code == 302
     returns = returns_of(transaction, made)
     # Quarterly from the quarter holding 1 October 2020 to the planned end, 31 March 2021.
@@ -162,6 +166,10 @@ def test_a_grant_becomes_active_only_once_it_has_a_project(signed_in, transactio
     officer = signed_in(OFFICER)
     made = draft(officer, transaction)
     for action in ("offer", "accept"):
+        if action == "accept":
+            accept_offer(made)
+            transaction.commit()
+            continue
         assert change_status(officer, made, action).status_code == 302
     refused = change_status(officer, made, "activate")
     assert refused.status_code == 200
@@ -270,6 +278,10 @@ def test_a_closed_grant_keeps_its_delivery_as_it_was(signed_in, transaction):
     made = draft(officer, transaction)
     officer.post(f"/allocations/{made.id}/projects/new", PROJECT)
     for action in ("offer", "accept", "activate", "close"):
+        if action == "accept":
+            accept_offer(made)
+            transaction.commit()
+            continue
         assert change_status(officer, made, action).status_code == 302
     projects = count(transaction, Project)
     response = officer.post(f"/allocations/{made.id}/projects/new", {**PROJECT, "title": "More"})

@@ -16,7 +16,7 @@ from tests.conftest import (
     csrf_token_from,
     text_of,
 )
-from tests.factories import actor, allocation, user
+from tests.factories import accept_offer, actor, allocation, user
 from tests.reading import count, error_beside, soup_of, value_of
 from tracker.domain.working_days import working_days_after
 from tracker.models import (
@@ -273,8 +273,8 @@ def test_activating_an_allocation_sets_up_one_return_per_project_per_quarter_to_
     )
     assert len(projects) == 2
     officer = signed_in(OFFICER)
-    accepted = fill(officer, f"/allocations/{stockport.id}/status", {"action": "accept"})
-    assert accepted.status_code == 302, error_beside(accepted, "action")
+    accept_offer(stockport)
+    transaction.commit()
     assert returns_of(transaction, STOCKPORT_SWIS) == []
     activated = fill(officer, f"/allocations/{stockport.id}/status", {"action": "activate"})
     assert activated.status_code == 302, error_beside(activated, "action")
@@ -295,11 +295,12 @@ def test_returns_fall_due_the_configured_number_of_working_days_after_each_quart
     monkeypatch.setitem(app.config, "RETURN_DUE_WORKING_DAYS", 5)
     stockport = allocation(transaction, STOCKPORT_SWIS)
     officer = signed_in(OFFICER)
-    for action in ["accept", "activate"]:
-        assert (
-            fill(officer, f"/allocations/{stockport.id}/status", {"action": action}).status_code
-            == 302
-        )
+    accept_offer(stockport)
+    transaction.commit()
+    assert (
+        fill(officer, f"/allocations/{stockport.id}/status", {"action": "activate"}).status_code
+        == 302
+    )
     assert [r.due_on for r in returns_of(transaction, STOCKPORT_SWIS)] == [
         date(2020, 10, 7),
         date(2021, 1, 8),  # 1 January 2021 a bank holiday
@@ -322,8 +323,8 @@ def test_a_monthly_stream_gets_a_return_per_month_once_offered_accepted_and_acti
     offer = fill(signed_in(OFFICER_2), f"/allocations/{network.id}/status", {"action": "offer"})
     assert offer.status_code == 302, error_beside(offer, "action")
     officer = signed_in(OFFICER)
-    accept = fill(officer, f"/allocations/{network.id}/status", {"action": "accept"})
-    assert accept.status_code == 302
+    accept_offer(network)
+    transaction.commit()
     assert returns_of(transaction, network.identifier) == []
     activate = fill(officer, f"/allocations/{network.id}/status", {"action": "activate"})
     assert activate.status_code == 302
@@ -348,11 +349,12 @@ def test_a_monthly_stream_gets_a_return_per_month_once_offered_accepted_and_acti
 def test_activating_an_allocation_again_cannot_double_its_returns(app, signed_in, transaction):
     stockport = allocation(transaction, STOCKPORT_SWIS)
     officer = signed_in(OFFICER)
-    for action in ["accept", "activate"]:
-        assert (
-            fill(officer, f"/allocations/{stockport.id}/status", {"action": action}).status_code
-            == 302
-        )
+    accept_offer(stockport)
+    transaction.commit()
+    assert (
+        fill(officer, f"/allocations/{stockport.id}/status", {"action": "activate"}).status_code
+        == 302
+    )
     assert len(returns_of(transaction, STOCKPORT_SWIS)) == 7
 
     again = fill(officer, f"/allocations/{stockport.id}/status", {"action": "activate"})

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from tests.conftest import FINANCE, LAMBETH_GRANTEE, OFFICER, OFFICER_2, SOUTHAMPTON_GRANTEE
-from tests.factories import actor, organisation, user
+from tests.factories import accept_offer, actor, organisation, user
 from tracker.models import (
     Allocation,
     AllocationCategory,
@@ -78,6 +78,9 @@ def short_allocation(session) -> Allocation:
     )
     save(Project(allocation_id=allocation.id, title="Extra placements"))
     for action in ("offer", "accept", "activate"):
+        if action == "accept":
+            accept_offer(allocation)
+            continue
         allocation_service.change_status(
             actor(session, OFFICER_2),
             allocation,

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from tests.factories import accept_offer
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
@@ -74,6 +75,10 @@ def move_allocation(n: int, action_index: int) -> None:
     officer = actor(
         Role.OFFICER, 1 if allocation.created_by_id == actor(Role.OFFICER).user_id else 0
     )
+    if action == "accept":  # by the grantee's signatory, as on the offer page
+        if allocation.status == AllocationStatus.OFFERED:
+            accept_offer(allocation)
+        return
     allocation_service.change_status(
         officer,
         allocation,
@@ -196,9 +201,7 @@ def import_file(n: int, pounds: int) -> None:
             f"{draft.awarded_on},{draft.planned_start},{draft.planned_end},{draft.identifier}"
         )
     officer = actor(Role.OFFICER, n)
-    pending = import_service.read_upload(
-        officer, "proof.csv", "\n".join(rows).encode(), 1_000_000
-    )
+    pending = import_service.read_upload(officer, "proof.csv", "\n".join(rows).encode(), 1_000_000)
     try:
         import_service.import_allocations(officer, pending)
     except ImportRefused as refused:

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import insert, select
 
 from tests.conftest import OFFICER, OFFICER_2
-from tests.factories import add_users, make_allocation, make_stream
+from tests.factories import accept_offer, add_users, make_allocation, make_stream
 from tracker.extensions import db
 from tracker.models import (
     FundingStream,
@@ -71,6 +71,9 @@ def _active_allocation(stream, organisation, pence: int, title: str, milestones=
             )
         )
     for action in ("offer", "accept", "activate"):
+        if action == "accept":
+            accept_offer(allocation)
+            continue
         allocation_service.change_status(
             actor(OFFICER_2), allocation, action, second_approval_threshold_pence=100_000_00
         )

@@ -6,6 +6,7 @@ from flask_login import current_user
 from tracker.allocations.forms import FilterForm, StatusForm, allocation_form_class
 from tracker.data import allocations as allocation_data
 from tracker.data import audit as audit_data
+from tracker.data import offers as offer_data
 from tracker.data import organisations as organisation_data
 from tracker.data import payments as payment_data
 from tracker.data import returns as return_data
@@ -13,6 +14,7 @@ from tracker.data import streams as stream_data
 from tracker.domain.roles import Role
 from tracker.domain.statuses import AllocationStatus
 from tracker.services import allocations as allocation_service
+from tracker.services import offers as offer_service
 from tracker.services.errors import RuleBroken
 from tracker.web.access import CIVIL_SERVANTS, current_actor, requires_role
 from tracker.web.pages import found, id_or_none, page_number, show_rule_broken
@@ -105,6 +107,7 @@ def view_allocation(allocation_id: int):
         "allocations/view.html",
         allocation=allocation,
         actions=allocation_service.next_actions(allocation),
+        offer=next(iter(offer_data.offers_of(allocation.id)), None),
         events=audit_data.history("allocation", allocation.id),
         threshold=current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"],
         needs_second_officer=allocation.status == AllocationStatus.DRAFT
@@ -195,4 +198,19 @@ def change_status(allocation_id: int):
         form=form,
         allocation=allocation,
         threshold=current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"],
+    )
+
+
+@bp.get("/allocations/<int:allocation_id>/offer")
+@requires_role(Role.OFFICER, Role.FINANCE)
+def offer_letter(allocation_id: int):
+    """The offer as it was made (the latest version, or ?version=N), and every version."""
+    allocation = found(allocation_data.allocation_for_user(allocation_id, current_user))
+    versions = offer_data.offers_of(allocation.id)
+    asked = id_or_none(request.args.get("version", ""))
+    return render_template(
+        "allocations/offer.html",
+        allocation=allocation,
+        offer=found(offer_service.version_of(versions, asked)),
+        versions=versions,
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 from tracker.commands import demo_history
 from tracker.data import allocations as allocation_data
 from tracker.data import delivery as delivery_data
+from tracker.data import offers as offer_data
 from tracker.data import organisations as organisation_data
 from tracker.data import streams as stream_data
 from tracker.data import users as user_data
@@ -27,6 +28,7 @@ from tracker.models import (
 from tracker.services import allocations as allocation_service
 from tracker.services import delivery as delivery_service
 from tracker.services import notices
+from tracker.services import offers as offer_service
 from tracker.services import organisations as organisation_service
 from tracker.services import streams as stream_service
 from tracker.services import users as user_service
@@ -206,6 +208,9 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
         )
         _demo_project(drafter, allocation, stream)
         for action in ALLOCATION_STEPS[entry["status"]]:
+            if action == "accept":
+                _accept_as_signatory(allocation, organisation)
+                continue
             allocation_service.change_status(
                 approver, allocation, action, second_approval_threshold_pence=100_000_00
             )
@@ -214,6 +219,23 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
             demo_history.fill(allocation, drafter.user, finance, grantee)
         counts["allocations"] += 1
     return counts
+
+
+def _accept_as_signatory(allocation, organisation) -> None:
+    """The demo organisation's certifier (a local authority's) or its lead grantee accepts the
+    offer, as they would in the service."""
+    signatory = user_data.user_by_email(
+        f"certifier@{organisation.slug}.demo.org.uk"
+    ) or user_data.user_by_email(f"grantee@{organisation.slug}.demo.org.uk")
+    offer_service.accept(
+        Actor(signatory, "seed"),
+        offer_data.open_offer(allocation.id),
+        name=signatory.name,
+        job_title="Chief finance officer (demo)"
+        if signatory.role == Role.CERTIFIER
+        else "Programme lead (demo)",
+        declared=True,
+    )
 
 
 def _demo_project(actor: Actor, allocation, stream) -> None:

@@ -96,6 +96,16 @@ class AllocationStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class OfferStatus(enum.StrEnum):
+    """A version of a grant offer: open until the grantee accepts it, an officer withdraws it,
+    or a later version replaces it."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    WITHDRAWN = "withdrawn"
+    SUPERSEDED = "superseded"
+
+
 class VariationKind(enum.StrEnum):
     REPROFILE_YEARS = "reprofile years"
     REPROFILE_CATEGORIES = "reprofile categories"

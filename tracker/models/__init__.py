@@ -9,6 +9,7 @@ from tracker.domain.statuses import (
     EvidenceRating,
     IndicatorKind,
     MilestoneStatus,
+    OfferStatus,
     OrganisationType,
     PayeeStatus,
     PaymentStatus,
@@ -37,6 +38,7 @@ from tracker.models.milestone_return import (
     ReturnReview,
     ReturnSpend,
 )
+from tracker.models.offer import GrantOffer
 from tracker.models.organisation import Organisation
 from tracker.models.outbox import OutboxMessage
 from tracker.models.payee import PayeeAccount
@@ -58,6 +60,8 @@ __all__ = [
     "AllocationYear",
     "ApiToken",
     "AuditEvent",
+    "GrantOffer",
+    "OfferStatus",
     "Base",
     "Department",
     "EvidenceFile",

@@ -10,7 +10,7 @@ from tracker.data.store import ConcurrentChange, DuplicateError, save
 from tracker.domain.money import format_pounds
 from tracker.domain.periods import FinancialYear, financial_years_between
 from tracker.models import Allocation, AllocationStatus, AllocationYear, FundingStream, Organisation
-from tracker.services import audit, budget, delivery, notices, schedule
+from tracker.services import audit, budget, delivery, notices, offers, schedule
 from tracker.services.errors import NotAllowed, RuleBroken
 
 S = AllocationStatus
@@ -35,14 +35,12 @@ FIELDS = [
 # Which status each action moves an allocation from, and to.
 TRANSITIONS: dict[str, tuple[frozenset[S], S]] = {
     "offer": (frozenset({S.DRAFT}), S.OFFERED),
-    "accept": (frozenset({S.OFFERED}), S.ACCEPTED),
     "activate": (frozenset({S.ACCEPTED}), S.ACTIVE),
     "close": (frozenset({S.ACTIVE}), S.CLOSED),
     "withdraw": (frozenset({S.DRAFT, S.OFFERED, S.ACCEPTED, S.ACTIVE}), S.WITHDRAWN),
 }
 ACTION_LABELS = {
     "offer": "Approve and offer",
-    "accept": "Record acceptance",
     "activate": "Make active",
     "close": "Close",
     "withdraw": "Withdraw",
@@ -295,6 +293,7 @@ def change_status(
     if action == "activate":
         delivery.can_activate(allocation)
     before = audit.snapshot(allocation, ["status", "approved_by_id"])
+    was_offered = allocation.status == S.OFFERED
     allocation.status = target
     if action == "offer":
         allocation.approved_by_id = actor.user_id
@@ -305,9 +304,41 @@ def change_status(
     if action == "activate":
         schedule.create_returns_for(allocation, working_days_to_report)
     after = audit.snapshot(allocation, ["status", "approved_by_id"])
+    if action == "offer":
+        offer = offers.make_offer(actor, allocation, working_days_to_report)
+        after |= {"offer_version": offer.version, "terms_sha256": offer.terms_sha256}
+    if action == "withdraw" and was_offered:
+        ended = offers.withdraw_open(actor, allocation, reason.strip())
+        if ended is not None:
+            after["offer_version_withdrawn"] = ended.version
     if reason.strip():
         after["reason"] = reason.strip()
     audit.record(actor, f"allocation {target.value}", allocation, before=before, after=after)
     if action == "offer":
         notices.award_offered(allocation)
+    return allocation
+
+
+def record_acceptance(actor: audit.Actor, allocation: Allocation, offer) -> Allocation:
+    """The grantee accepted the offer (services/offers checked who and what): the allocation
+    moves from offered to accepted, and the trail keeps whose name, job title and which terms."""
+    before = audit.snapshot(allocation, ["status"])
+    allocation.status = S.ACCEPTED
+    try:
+        save(allocation)
+    except ConcurrentChange as error:  # withdrawn or changed since the page was read
+        raise RuleBroken(CHANGED_MEANWHILE) from error
+    audit.record(
+        actor,
+        "allocation accepted",
+        allocation,
+        before=before,
+        after={
+            "status": allocation.status,
+            "offer_version": offer.version,
+            "terms_sha256": offer.terms_sha256,
+            "signatory_name": offer.signatory_name,
+            "signatory_job_title": offer.signatory_job_title,
+        },
+    )
     return allocation

@@ -32,7 +32,7 @@ VERBS = {
     "allocation created": "created",
     "allocation changed": "changed",
     "allocation offered": "offered",
-    "allocation accepted": "recorded the grantee's acceptance of",
+    "allocation accepted": "accepted",
     "allocation active": "activated",
     "allocation closed": "closed",
     "allocation withdrawn": "withdrew",

@@ -181,6 +181,7 @@ def award_offered(allocation: Allocation) -> None:
         "You have been offered a grant",
         f"The department has offered {allocation.organisation.name} "
         f"{format_pounds(allocation.amount_pence)} for {allocation.title}.\n\n"
-        f"{link(f'/organisation/allocations/{allocation.id}')}",
+        "Your certifier or team lead can read the offer and accept it here (no payment can "
+        f"be made until they do):\n\n{link(f'/organisation/allocations/{allocation.id}/offer')}",
         kind="award offered",
     )

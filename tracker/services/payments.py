@@ -11,7 +11,7 @@ from tracker.data.store import ConcurrentChange, DuplicateError, save
 from tracker.domain.money import format_pounds
 from tracker.infrastructure import clock
 from tracker.models import Milestone, MilestoneReturn, MilestoneStatus, Payment, PaymentStatus, Role
-from tracker.services import audit, notices, payees
+from tracker.services import audit, notices, offers, payees
 from tracker.services.errors import NotAllowed, RuleBroken
 
 P = PaymentStatus
@@ -67,6 +67,8 @@ def complete_milestone(
         return payment_data.payment_for_milestone(milestone.id)
     if completed_on > date.today():
         raise RuleBroken("The date completed must be today or in the past", "completed_on")
+    if milestone.payment_pence:  # before anything is changed: its payment would be refused
+        offers.no_payment_before_acceptance(milestone.project.allocation)
     before = {"status": milestone.status, "completed_on": milestone.completed_on}
     milestone.status, milestone.completed_on = MilestoneStatus.COMPLETED, completed_on
     save(milestone)
@@ -84,6 +86,7 @@ def complete_milestone(
 
 
 def _request(actor, allocation, amount_pence: int, **link) -> Payment:
+    offers.no_payment_before_acceptance(allocation)
     _check_within_allocation(allocation.id, amount_pence, allocation.amount_pence)
     payment = Payment(
         allocation_id=allocation.id,
