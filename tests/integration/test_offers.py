@@ -327,3 +327,66 @@ def test_two_signatories_accepting_at_once_store_exactly_one_acceptance(make_dat
         assert len(accepted) == 1
         assert accepted[0].after["signatory_name"] == offer.signatory_name
         db.engine.dispose()
+
+
+LAMBETH_SWIS = "360G-HHT-DEMO-SWIS-LBH"  # active: £225,000 in 2020-21 and in 2021-22
+LAMBETH_CERTIFIER = "certifier@london-borough-of-lambeth.demo.org.uk"
+
+
+def test_a_variation_of_money_makes_a_new_version_to_accept_before_any_payment(
+    signed_in, transaction
+):
+    from tracker.models import VariationKind
+    from tracker.services import variations as variation_service
+
+    lambeth = allocation(transaction, LAMBETH_SWIS)
+    assert lambeth.status == AllocationStatus.ACTIVE
+    (first,) = offers_of(transaction, lambeth)
+    assert first.status == OfferStatus.ACCEPTED
+    variation = variation_service.request_variation(
+        actor(transaction, LAMBETH_CERTIFIER),
+        lambeth,
+        VariationKind.REPROFILE_YEARS,
+        {"2020": 200_000_00, "2021": 250_000_00},
+        "Recruitment slipped",
+    )
+    variation_service.decide(actor(transaction, OFFICER), variation, approve=True, note="Agreed")
+    transaction.commit()
+    first, second = offers_of(transaction, lambeth)
+    assert (first.status, second.status) == (OfferStatus.ACCEPTED, OfferStatus.OPEN)
+    assert [y["amount_pence"] for y in second.terms["profile"]] == [200_000_00, 250_000_00]
+    assert second.terms_sha256 != first.terms_sha256
+    (made,) = events(transaction, lambeth, "offer made")
+    assert made.after == {"offer_version": 2, "terms_sha256": second.terms_sha256}
+
+    # Until the changed terms are accepted, no payment is requested.
+    milestone = transaction.scalars(
+        select(Milestone)
+        .join(Project, Project.id == Milestone.project_id)
+        .where(Project.allocation_id == lambeth.id, Milestone.payment_pence > 0)
+        .order_by(Milestone.id)
+    ).first()
+    with pytest.raises(RuleBroken, match=r"accepted the changed terms .*version 2"):
+        payment_service.complete_milestone(
+            actor(transaction, OFFICER), milestone, date(2020, 9, 30)
+        )
+    transaction.rollback()
+
+    certifier = signed_in(LAMBETH_CERTIFIER)
+    assert "Read the offer and accept it" in text_of(
+        certifier.get(f"/organisation/allocations/{lambeth.id}")
+    )
+    assert certifier.post(offer_url(lambeth), ANSWERS).status_code == 302
+    transaction.refresh(lambeth)
+    assert lambeth.status == AllocationStatus.ACTIVE  # its status is not moved back or on
+    assert [o.status for o in offers_of(transaction, lambeth)] == [OfferStatus.ACCEPTED] * 2
+    (accepted,) = events(transaction, lambeth, "offer accepted")
+    assert accepted.after["offer_version"] == 2
+    assert accepted.after["terms_sha256"] == second.terms_sha256
+    # Both versions stay readable.
+    old = certifier.get(f"{offer_url(lambeth)}?version=1")
+    assert "£225,000.00" in text_of(old) and soup_of(old).find(id="offer-versions")
+    payment = payment_service.complete_milestone(
+        actor(transaction, OFFICER), milestone, date(2020, 9, 30)
+    )
+    assert payment is not None and payment.amount_pence == milestone.payment_pence

@@ -206,8 +206,10 @@ def test_a_grantee_asks_to_move_money_between_years_and_an_officer_approves_it(
     assert approved.actor_id == user(transaction, OFFICER).id
     assert (approved.before["2020"], approved.before["2021"]) == (225_000_00, 225_000_00)
     assert (approved.after["2020"], approved.after["2021"]) == (200_000_00, 250_000_00)
+    # Money moved between years: the grantee also hears the changed terms wait for acceptance.
     assert [m.subject for m in outbox_to(transaction, LAMBETH_GRANTEE)] == [
-        "Your variation has been approved"
+        "Your variation has been approved",
+        "Changed grant terms to accept",
     ]
     # Shown: the new profile, and the agreed change with what it replaced, on both sides.
     officer_page = officer.get(f"/allocations/{allocation.id}")

@@ -333,12 +333,6 @@ def record_acceptance(actor: audit.Actor, allocation: Allocation, offer) -> Allo
         "allocation accepted",
         allocation,
         before=before,
-        after={
-            "status": allocation.status,
-            "offer_version": offer.version,
-            "terms_sha256": offer.terms_sha256,
-            "signatory_name": offer.signatory_name,
-            "signatory_job_title": offer.signatory_job_title,
-        },
+        after={"status": allocation.status, **offers.acceptance_of(offer)},
     )
     return allocation

@@ -33,6 +33,8 @@ VERBS = {
     "allocation changed": "changed",
     "allocation offered": "offered",
     "allocation accepted": "accepted",
+    "offer accepted": "accepted the changed terms of",
+    "offer made": "offered changed terms for",
     "allocation active": "activated",
     "allocation closed": "closed",
     "allocation withdrawn": "withdrew",

@@ -173,6 +173,21 @@ def award_awaiting_second_officer(allocation: Allocation, set_by: set[int]) -> N
     )
 
 
+def changed_offer(allocation: Allocation, version: int) -> None:
+    """An approved variation changed the money or dates: the grantee hears that the changed
+    terms wait for their acceptance (once per version)."""
+    tell(
+        _grantees(allocation),
+        f"allocation-{allocation.id}-offer-{version}",
+        "Changed grant terms to accept",
+        f"The department agreed a change to {allocation.title}: version {version} of the "
+        "grant offer sets out the changed terms. Your certifier or team lead can read and "
+        "accept it here (no further payment can be made until they do):\n\n"
+        f"{link(f'/organisation/allocations/{allocation.id}/offer')}",
+        kind="offer changed",
+    )
+
+
 def award_offered(allocation: Allocation) -> None:
     """The grantee hears that the department has offered them the grant."""
     tell(

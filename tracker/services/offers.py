@@ -12,7 +12,14 @@ from tracker.data.store import save
 from tracker.domain.conditions import STANDARD_CONDITIONS, STANDARD_CONDITIONS_VERSION
 from tracker.domain.periods import FinancialYear
 from tracker.infrastructure import clock
-from tracker.models import Allocation, AllocationStatus, GrantOffer, OfferStatus, Role
+from tracker.models import (
+    Allocation,
+    AllocationStatus,
+    GrantOffer,
+    OfferStatus,
+    Role,
+    VariationKind,
+)
 from tracker.services import audit, delivery
 from tracker.services.errors import NotAllowed, RuleBroken
 from tracker.services.schedule import reporting_periods
@@ -20,6 +27,9 @@ from tracker.services.schedule import reporting_periods
 # Who may accept an offer for their organisation: its certifier (a local authority's chief
 # finance officer), or its team lead (the named person an officer made responsible for it).
 NAME_MAX = 200
+# The variations that change the terms of the offer (the money by year, the dates); a change
+# between spend categories does not (the letter does not split the grant by category).
+OFFER_TERMS_VARIED = frozenset({VariationKind.REPROFILE_YEARS, VariationKind.EXTEND_END_DATE})
 PAID_ONLY_AFTER = "has accepted the grant offer"
 
 
@@ -179,16 +189,30 @@ def accept(
         errors.append(RuleBroken("Confirm the declaration to accept the offer", "declaration"))
     if errors:
         raise errors[0]
-    if allocation.status != AllocationStatus.OFFERED:
+    first = allocation.status == AllocationStatus.OFFERED
+    if not first and allocation.status not in (AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE):
         raise RuleBroken(why_not_open(offer))
     now = clock.now()
     if not offer_data.mark_accepted(offer, actor.user, name, job_title, now):
         offer_data.refresh(offer)  # someone else accepted (or ended) it meanwhile
         raise RuleBroken(why_not_open(offer))
-    from tracker.services.allocations import record_acceptance
+    if first:
+        from tracker.services.allocations import record_acceptance  # it imports this module
 
-    record_acceptance(actor, allocation, offer)
+        record_acceptance(actor, allocation, offer)
+    else:  # a later version, after a variation: the grant stays as it is, its terms change
+        audit.record(actor, "offer accepted", allocation, after=acceptance_of(offer))
     return offer
+
+
+def acceptance_of(offer: GrantOffer) -> dict:
+    """What the audit trail keeps of an acceptance."""
+    return {
+        "offer_version": offer.version,
+        "terms_sha256": offer.terms_sha256,
+        "signatory_name": offer.signatory_name,
+        "signatory_job_title": offer.signatory_job_title,
+    }
 
 
 def why_not_open(offer: GrantOffer) -> str:
@@ -204,9 +228,17 @@ def why_not_open(offer: GrantOffer) -> str:
     return "This offer cannot be accepted now"
 
 
+def changes_the_offer(kind: VariationKind, allocation: Allocation) -> bool:
+    """Whether an approved variation of this kind changes what the grantee accepted (the money
+    by year, or the dates), so that a new version must be accepted: only for an allocation
+    offered through the service (one without an offer, loaded in bulk, has nothing to vary)."""
+    return kind in OFFER_TERMS_VARIED and offer_data.latest_version(allocation.id) > 0
+
+
 def no_payment_before_acceptance(allocation: Allocation) -> None:
     """Money follows acceptance: a payment is requested only for a grant whose offer was
-    accepted (accepted, active or closed)."""
+    accepted (accepted, active or closed), and whose changed terms, if a variation changed
+    them, were accepted too."""
     if allocation.status not in {
         AllocationStatus.ACCEPTED,
         AllocationStatus.ACTIVE,
@@ -215,4 +247,10 @@ def no_payment_before_acceptance(allocation: Allocation) -> None:
         raise RuleBroken(
             f"No payment can be requested until {allocation.organisation.name} "
             f"{PAID_ONLY_AFTER}: this grant is {allocation.status.value}"
+        )
+    waiting = offer_data.open_offer(allocation.id)
+    if waiting is not None:
+        raise RuleBroken(
+            f"No payment can be requested until {allocation.organisation.name} has accepted "
+            f"the changed terms of this grant (offer version {waiting.version})"
         )

@@ -21,7 +21,7 @@ from tracker.models import (
     VariationKind,
     VariationStatus,
 )
-from tracker.services import audit, budget, notices, schedule
+from tracker.services import audit, budget, notices, offers, schedule
 from tracker.services.errors import NotAllowed, RuleBroken
 
 K = VariationKind
@@ -135,6 +135,15 @@ def decide(
         after={"kind": variation.kind, **variation.proposed, "note": note.strip()},
     )
     notices.variation_decided(variation, note.strip())
+    if approve and offers.changes_the_offer(variation.kind, allocation):
+        offer = offers.make_offer(actor, allocation, working_days_to_report)
+        audit.record(
+            actor,
+            "offer made",
+            allocation,
+            after={"offer_version": offer.version, "terms_sha256": offer.terms_sha256},
+        )
+        notices.changed_offer(allocation, offer.version)
     return variation
 
 
