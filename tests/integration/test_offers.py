@@ -390,3 +390,25 @@ def test_a_variation_of_money_makes_a_new_version_to_accept_before_any_payment(
         actor(transaction, OFFICER), milestone, date(2020, 9, 30)
     )
     assert payment is not None and payment.amount_pence == milestone.payment_pence
+
+
+def test_the_allocations_download_names_each_grants_latest_offer(signed_in, transaction):
+    import csv
+    import io
+
+    stockport = allocation(transaction, STOCKPORT_SWIS)
+    (offer,) = offers_of(transaction, stockport)
+    response = signed_in(OFFICER).get("/exports/allocations.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    row = next(r for r in rows if r["360Giving identifier"] == STOCKPORT_SWIS)
+    assert (row["Offer version"], row["Offer status"], row["Offer accepted on (UTC)"]) == (
+        "1",
+        "open",
+        "",
+    )
+    assert row["Offer terms SHA-256"] == offer.terms_sha256
+    drafts = [r for r in rows if r["Status"] == "draft"]
+    assert drafts and all(r["Offer version"] == r["Offer terms SHA-256"] == "" for r in drafts)
+    accepted = [r for r in rows if r["Status"] in ("accepted", "active")]
+    assert accepted and all(r["Offer status"] == "accepted" for r in accepted)
+    assert all(r["Offer accepted on (UTC)"] for r in accepted)

@@ -28,6 +28,10 @@ FOR_INFORMATION = (
     "Local authority code",
     "Status",
     "Illustrative",
+    "Offer version",
+    "Offer status",
+    "Offer accepted on (UTC)",
+    "Offer terms SHA-256",
 )
 # "Profiled for 2021-22 (£)": the chosen year's share in an export filtered by year.
 PROFILED_FOR = "Profiled for "

@@ -79,6 +79,10 @@ def allocations_table(filters: ExportFilters, *, personal: bool, today: date) ->
             for y in years
         ],
         Column("Illustrative", field("is_illustrative"), Kind.FLAG, 12),
+        Column("Offer version", field("offer_version"), Kind.NUMBER, 10),
+        Column("Offer status", field("offer_status"), width=12),
+        Column("Offer accepted on (UTC)", field("offer_accepted_at"), Kind.DATETIME, 20),
+        Column("Offer terms SHA-256", field("offer_sha256"), width=66),
     ]
     rows = export_data.allocation_rows(filters, years)
     return Table("allocations", "Allocations", columns, rows)

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.data.exports.filters import (
@@ -18,6 +18,7 @@ from tracker.models import (
     AllocationYear,
     Department,
     FundingStream,
+    GrantOffer,
     Organisation,
 )
 
@@ -94,7 +95,23 @@ def allocation_rows(filters: ExportFilters, years: Iterable[int] = ()) -> Iterat
     ]
     if filters.year is not None:
         columns.append(AllocationYear.amount_pence.label("year_pence"))
-    query = _allocation_query(filters, columns=columns)
+    # The latest version of each allocation's offer (none for a draft, or one loaded in bulk).
+    offer, later = aliased(GrantOffer), aliased(GrantOffer)
+    columns += [
+        offer.version.label("offer_version"),
+        offer.status.label("offer_status"),
+        offer.accepted_at.label("offer_accepted_at"),
+        offer.terms_sha256.label("offer_sha256"),
+    ]
+    query = _allocation_query(filters, columns=columns).outerjoin(
+        offer,
+        and_(
+            offer.allocation_id == Allocation.id,
+            ~exists().where(
+                later.allocation_id == offer.allocation_id, later.version > offer.version
+            ),
+        ),
+    )
     if filters.year is not None:
         query = query.outerjoin(
             AllocationYear,
