@@ -44,7 +44,7 @@ from tracker.models.outbox import OutboxMessage
 from tracker.models.payee import PayeeAccount
 from tracker.models.payment import Payment
 from tracker.models.project import Milestone, Project, ProjectTarget, ReportingSchedule
-from tracker.models.stream import FundingStream, Indicator, StreamBudget
+from tracker.models.stream import FundingStream, Indicator, StreamBudget, StreamConditions
 from tracker.models.user import SignInAttempt, SignInThrottle, User
 from tracker.models.user_session import UserSession
 
@@ -97,6 +97,7 @@ __all__ = [
     "SignInThrottle",
     "SpendCategory",
     "StreamBudget",
+    "StreamConditions",
     "User",
     "UserSession",
     "Variation",

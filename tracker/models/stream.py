@@ -16,6 +16,9 @@ class FundingStream(Timestamped, Base):
     __table_args__ = (
         *non_negative("announced_pence"),
         sa.CheckConstraint("last_year >= first_year", name="years_in_order"),
+        sa.CheckConstraint(
+            "outturn_margin_percent BETWEEN 0 AND 100", name="outturn_margin_is_a_percentage"
+        ),
     )
 
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -47,6 +50,9 @@ class FundingStream(Timestamped, Base):
     budget_note: Mapped[str] = mapped_column(Text, default="")
     requires_certifier_sign_off: Mapped[bool] = mapped_column(default=False)
     is_illustrative: Mapped[bool] = mapped_column(default=False)
+    # From 1 October a stream whose forecast outturn for the year is further than this from its
+    # budget (per cent of the budget) is flagged (tracker/services/outturn.py).
+    outturn_margin_percent: Mapped[int] = mapped_column(default=5, server_default="5")
 
     department: Mapped[Department | None] = relationship()
     indicators: Mapped[list["Indicator"]] = relationship(
@@ -107,3 +113,18 @@ class StreamBudget(Timestamped, Base):
     @property
     def total_pence(self) -> int:
         return self.resource_pence + self.capital_pence
+
+
+class StreamConditions(Timestamped, Base):
+    """A version of a stream's standard conditions of grant: the conditions every offer made
+    from the stream carries (one a line). A change is a new version, never an edit, so an offer
+    made with an earlier version still says exactly what its grantee accepted. A stream with
+    none carries the department's (`tracker.domain.conditions`)."""
+
+    __tablename__ = "stream_conditions"
+    __table_args__ = (UniqueConstraint("stream_id", "version"),)
+
+    stream_id: Mapped[int] = mapped_column(ForeignKey("funding_stream.id"), index=True)
+    version: Mapped[int]
+    conditions: Mapped[list] = mapped_column(sa.JSON)
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

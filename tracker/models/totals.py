@@ -90,6 +90,26 @@ class TotalPeriod(Base):
     forecasts: Mapped[int] = _count()
 
 
+class TotalOutturn(Base):
+    """The year-end outturn's parts by the financial quarter they fall in: for each committed
+    allocation and quarter, the spend its returns report where any has been reported, else its
+    projects' latest forecast for the quarter where one is given, else its profile's share of
+    the quarter (`tracker.totals.contributions.outturn_parts`). A closed grant counts only what it
+    reported: its forecasts and the rest of its profile are ignored. And payments approved but
+    not yet paid, by the quarter they were approved in."""
+
+    __tablename__ = "total_outturn"
+    __table_args__ = (sa.PrimaryKeyConstraint("region", "stream_id", "quarter_start"),)
+
+    stream_id: Mapped[int] = _stream()
+    region: Mapped[str] = _region()
+    quarter_start: Mapped[date] = _key()
+    reported_pence: Mapped[int] = _pence()
+    forecast_pence: Mapped[int] = _pence()
+    profile_pence: Mapped[int] = _pence()
+    approved_unpaid_pence: Mapped[int] = _pence()
+
+
 class TotalGrantee(Base):
     """Per grantee of a stream and financial year: committed (profile), reported and paid."""
 
@@ -273,6 +293,7 @@ ADDITIVE = [
     TotalAllocation,
     TotalMoney,
     TotalPeriod,
+    TotalOutturn,
     TotalGrantee,
     TotalPayment,
     TotalReturn,

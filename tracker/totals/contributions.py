@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from tracker.domain.periods import FinancialYear
+from tracker.domain.periods import FinancialYear, Quarter
 from tracker.models import (
     Allocation,
     AllocationYear,
@@ -34,6 +34,7 @@ from tracker.models.totals import (
     TotalOutput,
     TotalOutputLatest,
     TotalOutputTarget,
+    TotalOutturn,
     TotalPayment,
     TotalPeriod,
     TotalProject,
@@ -150,9 +151,13 @@ def _load(connection, where) -> _Rows:
     ):
         rows.outputs[r.return_id].append(r)
     for r in connection.execute(
-        select(Payment.allocation_id, Payment.status, Payment.amount_pence, Payment.paid_on).where(
-            where(Payment.allocation_id)
-        )
+        select(
+            Payment.allocation_id,
+            Payment.status,
+            Payment.amount_pence,
+            Payment.paid_on,
+            Payment.approved_at,
+        ).where(where(Payment.allocation_id))
     ):
         rows.payments[r.allocation_id].append(r)
     return rows
@@ -225,7 +230,16 @@ def _add_allocation(figures: Figures, rows: _Rows, allocation) -> None:
                 "period_start": period_start,
             }
             figures.add(TotalProjectRating, (stream, region, rag, rated_by), projects=1)
+    if committed:
+        for quarter, (kind, pence) in outturn_parts(rows, allocation).items():
+            figures.add(TotalOutturn, (stream, region, quarter), **{kind: pence})
     for payment in rows.payments.get(allocation.id, []):
+        if payment.status == v.APPROVED_UNPAID and payment.approved_at is not None:
+            figures.add(
+                TotalOutturn,
+                (stream, region, _quarter(payment.approved_at.date())),
+                approved_unpaid_pence=payment.amount_pence,
+            )
         figures.add(
             TotalPayment,
             (stream, region, str(payment.status)),
@@ -236,6 +250,43 @@ def _add_allocation(figures: Figures, rows: _Rows, allocation) -> None:
             year = _fy(payment.paid_on)
             figures.add(TotalMoney, (stream, region, year), paid_pence=payment.amount_pence)
             figures.add(TotalGrantee, (stream, organisation, year), paid_pence=payment.amount_pence)
+
+
+def _quarter(day: date) -> date:
+    return Quarter.containing(day).start
+
+
+def outturn_parts(rows: _Rows, allocation) -> dict[date, tuple[str, int]]:
+    """One committed allocation's best estimate of its spend in each financial quarter, and
+    where it comes from: {quarter start: (column of total_outturn, pence)}. A quarter any of its
+    returns has reported spend for counts that spend ("reported_pence"); otherwise its
+    projects' latest forecasts for the quarter, where any gives one ("forecast_pence");
+    otherwise the profile's share of the quarter (each year's profile spread equally over its
+    four quarters, as the spend-over-time chart spreads it: "profile_pence"). A closed grant
+    counts only what it reported: its forecasts, and the profile of quarters it never reported
+    on, are ignored."""
+    reported: dict[date, int] = {}
+    forecast: dict[date, int] = {}
+    for project in rows.projects.get(allocation.id, []):
+        returns = [r for r in rows.returns.get(project.id, []) if r.status in v.REPORTED]
+        for r in returns:
+            quarter = _quarter(r.period_start)
+            reported[quarter] = reported.get(quarter, 0) + int(rows.spend.get(r.id) or 0)
+        if returns and allocation.status not in v.ENDED:
+            latest = max(returns, key=lambda r: (r.period_start, r.revision, r.id))
+            for line in rows.forecasts.get(latest.id, []):
+                quarter = _quarter(line.period_start)
+                forecast[quarter] = forecast.get(quarter, 0) + line.amount_pence
+    parts = {quarter: ("reported_pence", pence) for quarter, pence in reported.items()}
+    if allocation.status in v.ENDED:
+        return parts
+    for quarter, pence in forecast.items():
+        parts.setdefault(quarter, ("forecast_pence", pence))
+    for year in rows.years.get(allocation.id, []):
+        share, remainder = divmod(year.amount_pence, 4)
+        for n, quarter in enumerate(FinancialYear(year.financial_year).quarters()):
+            parts.setdefault(quarter.start, ("profile_pence", share + (n < remainder)))
+    return parts
 
 
 def _add_latest_outputs(figures, rows, reported, stream, region) -> None:
@@ -357,3 +408,45 @@ def of_everything(connection) -> Iterator[Figures]:
             _add_allocation(figures, rows, allocation)
         yield figures
         last = upper
+
+
+@dataclass(frozen=True)
+class GrantOutturn:
+    """One committed allocation's forecast outturn for a year, beside its profile for it."""
+
+    allocation_id: int
+    profile_pence: int
+    outturn_pence: int
+
+    @property
+    def difference_pence(self) -> int:
+        return self.outturn_pence - self.profile_pence
+
+
+def outturn_of_stream(connection, stream_id: int, year: FinancialYear) -> list[GrantOutturn]:
+    """Each committed allocation of a stream: its forecast outturn for `year` (by the rule of
+    `outturn_parts`, the totals' own) and its profile for the year, a chunk at a time."""
+    committed = [str(status) for status in v.COMMITTED]
+    ids = connection.scalars(
+        select(Allocation.id)
+        .where(Allocation.stream_id == stream_id, Allocation.status.in_(committed))
+        .order_by(Allocation.id)
+    ).all()
+    found = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = _load(connection, lambda column, chunk=chunk: column.in_(chunk))
+        for allocation in rows.allocations:
+            profile = sum(
+                y.amount_pence
+                for y in rows.years.get(allocation.id, [])
+                if y.financial_year == year.start_year
+            )
+            outturn = sum(
+                pence
+                for quarter, (_, pence) in outturn_parts(rows, allocation).items()
+                if quarter in year
+            )
+            if profile or outturn:
+                found.append(GrantOutturn(allocation.id, profile, outturn))
+    return found

@@ -16,6 +16,8 @@ OFFERED = frozenset({A.OFFERED})
 COMMITTED = frozenset({A.ACCEPTED, A.ACTIVE, A.CLOSED})
 # Not withdrawn: an allocation whose projects still carry a rating.
 LIVE = frozenset(set(AllocationStatus) - {A.WITHDRAWN})
+# A grant that has ended: nothing more will be spent on it, so its forecasts are ignored.
+ENDED = frozenset({A.CLOSED})
 
 # Spend a grantee has reported and the department has in hand (not drafts).
 REPORTED = frozenset(
@@ -31,6 +33,8 @@ OPEN = frozenset(
     }
 )
 PAID = PaymentStatus.PAID
+# Approved by finance and waiting to be marked paid: money the year will spend.
+APPROVED_UNPAID = PaymentStatus.APPROVED
 
 
 def money_column(status: AllocationStatus) -> str | None:
