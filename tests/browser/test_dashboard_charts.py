@@ -29,6 +29,7 @@ PAGES = {
     "outputs": "/dashboards/outputs",
     "regions": "/dashboards/regions",
     "evidence": "/dashboards/evidence",
+    "year-end": "/dashboards/year-end",
     "summary": "/summary",
 }
 SCALE = {"": 1, "k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}

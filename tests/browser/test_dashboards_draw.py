@@ -17,6 +17,7 @@ PAGES = [
     "/dashboards/outputs",
     "/dashboards/regions",
     "/dashboards/evidence",
+    "/dashboards/year-end",
     "/summary",
 ]
 

@@ -360,6 +360,7 @@ CASES: list[Case] = [
             "first_year": "2020",
             "last_year": "2021",
             "reporting_frequency": "quarterly",
+            "outturn_margin": "5",
         },
         kinds={"announced": "money", "announced_on": "date", "department": "id"},
     ),
@@ -369,6 +370,12 @@ CASES: list[Case] = [
         lambda ctx: {"stream_id": stream(ctx.session).id},
         answers={"announced_on": ["21", "5", "2020"], "name": "Social workers in schools (edit)"},
         kinds={"announced": "money", "announced_on": "date", "department": "id"},
+    ),
+    Case(
+        "streams.conditions",
+        OFFICER,
+        lambda ctx: {"stream_id": stream(ctx.session).id},
+        answers={"conditions": "A condition the hostile tests set\nAnd a second"},
     ),
     Case(
         "streams.set_budget",

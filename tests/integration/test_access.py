@@ -133,6 +133,7 @@ GET  dashboards.portfolio                  sign  403   403   403   ok    ok    o
 GET  dashboards.regions                    sign  403   403   403   ok    ok    ok    403
 GET  dashboards.returns                    sign  403   403   403   ok    ok    ok    403
 GET  dashboards.spend_over_time            sign  403   403   403   ok    ok    ok    403
+GET  dashboards.year_end                   sign  403   403   403   ok    ok    ok    403
 GET  dashboards.summary                    sign  403   403   403   ok    ok    ok    403
 
 GET  evidence.download                     sign  ok    404   ok    ok    ok    403   403
@@ -216,6 +217,8 @@ GET  returns.spend                         sign  ok    404   ok    403   403   4
 POST returns.spend                         sign  ok    404   ok    403   403   403   403
 GET  returns.view_return                   sign  ok    404   ok    ok    ok    403   403
 
+GET  streams.conditions                    sign  403   403   403   ok    403   403   403
+POST streams.conditions                    sign  403   403   403   ok    403   403   403
 GET  streams.edit_stream                   sign  403   403   403   ok    403   403   403
 POST streams.edit_stream                   sign  403   403   403   ok    403   403   403
 GET  streams.list_streams                  sign  403   403   403   ok    ok    ok    403

@@ -37,6 +37,7 @@ DASHBOARDS = [
     "/dashboards/outputs",
     "/dashboards/regions",
     "/dashboards/evidence",
+    "/dashboards/year-end",
     "/summary",
 ]
 

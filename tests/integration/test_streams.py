@@ -55,6 +55,7 @@ def new_stream_answers(session, **changes) -> dict:
         "first_year": "2020",
         "last_year": "2021",
         "reporting_frequency": "monthly",
+        "outturn_margin": "5",
         "ggis_scheme_id": "GGIS-TEST-1",
         "description": "Help for children harmed online",
         "source_citation": "A test's own words",
@@ -419,6 +420,7 @@ def test_an_officer_changes_a_stream_and_the_history_shows_before_and_after(sign
         "first_year": "2020",
         "last_year": "2020",
         "reporting_frequency": "quarterly",
+        "outturn_margin": "5",
         "ggis_scheme_id": "",
         "description": flows.description,
         "source_citation": flows.source_citation,
@@ -464,6 +466,7 @@ def test_changing_a_stream_to_another_streams_code_is_refused(signed_in, transac
             "first_year": "2020",
             "last_year": "2020",
             "reporting_frequency": "quarterly",
+            "outturn_margin": "5",
         },
     )
     assert response.status_code == 200

@@ -121,6 +121,29 @@ def init_app(app: Flask) -> None:
             + f"; {sent} sent by email"
         )
 
+    @app.cli.command("send-outturn-warnings")
+    @click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="The date to judge the year-end outturn as of (default: today)",
+    )
+    def send_outturn_warnings_command(today) -> None:
+        """From 1 October, email the officers of each stream whose forecast outturn is outside
+        its margin, naming the grants that drive it. Run it daily or weekly: each officer hears
+        of a stream once a week."""
+        from datetime import date
+
+        from tracker.infrastructure import mail
+        from tracker.services.outturn import send_weekly_warnings
+
+        queued = send_weekly_warnings(
+            today.date() if today else date.today(), current_app.config.get("BASE_URL", "")
+        )
+        db.session.commit()
+        sent = mail.deliver_pending(limit=10_000)
+        click.echo(f"{queued} year-end warnings queued; {sent} sent by email")
+
     @app.cli.command("send-outbox")
     def send_outbox_command() -> None:
         """Send what is waiting in the outbox (needs MAIL_SERVER)."""

@@ -3,13 +3,14 @@ shared), and a CSV of the figures behind every chart."""
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, render_template, request
 
 from tracker.dashboards.forms import FilterForm
 from tracker.domain.roles import Role
-from tracker.services import dashboards
+from tracker.infrastructure import clock
+from tracker.services import dashboards, outturn
 from tracker.services import summary as summary_service
 from tracker.web.access import CIVIL_SERVANTS, requires_role
 from tracker.web.downloads import formula_safe
@@ -36,7 +37,7 @@ def _page(name: str):
         title=title,
         name=name,
         filters_form=form,
-        panels=build(filters, date.today()),
+        panels=build(filters, clock.today()),
         dashboards=dashboards.DASHBOARDS,
         endpoint_of=endpoint_of,
         as_at=datetime.now(UTC),
@@ -85,6 +86,12 @@ def evidence():
     return _page("evidence")
 
 
+@bp.get("/dashboards/year-end")
+@requires_role(*READERS)
+def year_end():
+    return _page("year-end")
+
+
 @bp.get("/dashboards/figures.csv")
 @requires_role(*READERS)
 def figures_csv():
@@ -95,7 +102,7 @@ def figures_csv():
         abort(404)
     _, filters = _filters()
     _, build = dashboards.DASHBOARDS[name]
-    built = build(filters, date.today())
+    built = build(filters, clock.today())
     panels = {panel.slug: panel for panel in built}
     panel = panels.get(request.args.get("panel", "")) if "panel" in request.args else built[0]
     if panel is None:
@@ -122,7 +129,8 @@ def summary():
     return render_template(
         "dashboards/summary.html",
         filters_form=form,
-        summary=summary_service.build(filters, date.today()),
+        summary=summary_service.build(filters, clock.today()),
         as_at=datetime.now(UTC),
         rating_rule=dashboards.RATING_RULE,
+        outturn_words=outturn.difference_words,
     )

@@ -12,6 +12,7 @@ from tracker.models import (
     Department,
     FundingStream,
     StreamBudget,
+    StreamConditions,
 )
 
 LIVE = Allocation.status != AllocationStatus.WITHDRAWN
@@ -188,3 +189,23 @@ def department_by_id(department_id: int) -> Department | None:
 
 def department_by_org_id(org_id: str) -> Department | None:
     return db.session.scalar(select(Department).where(Department.org_id == org_id))
+
+
+def condition_versions(stream_id: int) -> list[StreamConditions]:
+    """Every version of a stream's standard conditions, the newest first."""
+    return list(
+        db.session.scalars(
+            select(StreamConditions)
+            .where(StreamConditions.stream_id == stream_id)
+            .order_by(StreamConditions.version.desc())
+        )
+    )
+
+
+def latest_conditions(stream_id: int) -> StreamConditions | None:
+    return db.session.scalars(
+        select(StreamConditions)
+        .where(StreamConditions.stream_id == stream_id)
+        .order_by(StreamConditions.version.desc())
+        .limit(1)
+    ).first()

@@ -4,7 +4,7 @@ time (sessions, sign-ins, codes, submissions, decisions, payments, the audit tra
 reads that instead of the system clock. Only the models' column defaults read the system clock
 directly (`models.base.utcnow`)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app, has_app_context
 
@@ -14,3 +14,8 @@ from tracker.models.base import utcnow
 def now() -> datetime:
     clock = current_app.config.get("CLOCK") if has_app_context() else None
     return clock() if clock is not None else utcnow()
+
+
+def today() -> date:
+    """Today's date (UTC), by the same clock."""
+    return now().date()

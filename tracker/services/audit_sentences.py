@@ -42,6 +42,7 @@ VERBS = {
     "stream created": "created",
     "stream changed": "changed",
     "budget set": "set the budget of",
+    "stream conditions changed": "changed the standard conditions of",
     "organisation created": "added",
     "organisation changed": "changed",
     "user created": "added",
@@ -186,6 +187,11 @@ def _details(event: AuditEvent, names: dict) -> str:
         return f"because {after.get('reason', 'it ended')}"
     if action in {"sign-in failed", "two-factor code refused"}:
         return f"({after.get('reason', 'refused')})" if after.get("reason") else ""
+    if action == "stream conditions changed":
+        made = after.get("conditions") or {}
+        count = len(made.get("text") or [])
+        noun = "condition" if count == 1 else "conditions"
+        return f"to version {made.get('version')}: {count} {noun}"
     if action == "budget set":
         year = after.get("financial_year")
         phrases = words.changes(before, after, names, skip={"financial_year"})

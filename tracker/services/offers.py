@@ -9,7 +9,6 @@ import json
 from tracker.data import offers as offer_data
 from tracker.data import returns as return_data
 from tracker.data.store import save
-from tracker.domain.conditions import STANDARD_CONDITIONS, STANDARD_CONDITIONS_VERSION
 from tracker.domain.periods import FinancialYear
 from tracker.infrastructure import clock
 from tracker.models import (
@@ -20,7 +19,7 @@ from tracker.models import (
     Role,
     VariationKind,
 )
-from tracker.services import audit, delivery
+from tracker.services import audit, conditions, delivery
 from tracker.services.errors import NotAllowed, RuleBroken
 from tracker.services.schedule import reporting_periods
 
@@ -87,10 +86,7 @@ def terms_of(allocation: Allocation, working_days_to_report: int) -> dict:
                 )
             ],
         },
-        "standard_conditions": {
-            "version": STANDARD_CONDITIONS_VERSION,
-            "text": STANDARD_CONDITIONS[STANDARD_CONDITIONS_VERSION],
-        },
+        "standard_conditions": conditions.of_stream(allocation.stream_id).as_terms(),
         "own_conditions": allocation.conditions,
     }
 

@@ -22,6 +22,7 @@ FIELDS = [
     "ggis_scheme_id",
     "source_citation",
     "requires_certifier_sign_off",
+    "outturn_margin_percent",
 ]
 BUDGET_FIELDS = ["financial_year", "resource_pence", "capital_pence"]
 

@@ -3,14 +3,15 @@ and no return narratives: only streams, organisations, projects and sums. Every 
 the one vocabulary of money (`tracker/totals/vocabulary.py`), whose definitions the page shows.
 It reads each set of figures once and builds its charts from them."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tracker.data import reporting
 from tracker.data.reporting import Filters, StreamRow
 from tracker.domain.money import format_pounds
-from tracker.services import dashboards
-from tracker.services.dashboards import Panel
+from tracker.domain.periods import FinancialYear
+from tracker.services import dashboards, outturn
+from tracker.services.panels import Panel
 from tracker.totals.vocabulary import TERMS, Term
 
 UNDER_OVER_THRESHOLD = 10  # per cent
@@ -42,6 +43,8 @@ class Summary:
     related_streams: list[str] = field(default_factory=list)
     # Some of the announced total is an amount the source gives as approximate ("close to £20m")
     approximate_streams: list[str] = field(default_factory=list)
+    # The current financial year's outturn: streams flagged from 1 October.
+    year_end: outturn.YearEnd | None = None
 
     @property
     def headlines(self) -> list[tuple[str, int, bool]]:
@@ -66,6 +69,7 @@ def build(filters: Filters, today: date) -> Summary:
     overdue = sorted(reporting.overdue_by_stream(filters, today), key=lambda o: (-o[1], o[0]))
     off = sorted(off_profile(rows, profile), key=lambda o: (-abs(o[2] - o[3]), o[0]))
     related = [r for r in rows if not r.announced_at_summit]
+    current = replace(filters, financial_year=FinancialYear.containing(today).start_year)
     return Summary(
         announced_pence=sum(r.announced_pence for r in at_summit),
         related_pence=sum(r.announced_pence for r in related),
@@ -91,6 +95,7 @@ def build(filters: Filters, today: date) -> Summary:
         off_profile=off[:LARGEST],
         off_profile_streams=len(off),
         terms=TERMS,
+        year_end=outturn.year_end(current, today),
     )
 
 

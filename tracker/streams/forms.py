@@ -6,11 +6,17 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.domain.periods import FinancialYear
 from tracker.domain.statuses import ReportingFrequency
-from tracker.web.forms import GovDateField, MoneyField, TrackerForm, length_at_most
+from tracker.web.forms import (
+    GovDateField,
+    MoneyField,
+    TrackerForm,
+    WholeNumberField,
+    length_at_most,
+)
 
 YEARS = [(str(y), FinancialYear(y).label) for y in range(2015, 2036)]
 
@@ -77,9 +83,33 @@ class StreamForm(TrackerForm):
         "(for example a chief finance officer)",
         widget=GovCheckboxInput(),
     )
+    outturn_margin = WholeNumberField(
+        "Margin for the year-end flag",
+        name_in_errors="margin for the year-end flag",
+        description="From 1 October the stream is flagged when its forecast outturn for the "
+        "year is under or over its budget by more than this share of the budget. Usually 5%.",
+        default="5",
+    )
+
+    def validate_outturn_margin(self, field):
+        if field.number is not None and field.number > 100:
+            raise ValidationError("The margin for the year-end flag must be 100% or less")
 
 
 class BudgetForm(TrackerForm):
     financial_year = SelectField("Financial year", widget=GovSelect())
     resource = MoneyField("Resource (RDEL)", name_in_errors="resource budget")
     capital = MoneyField("Capital (CDEL)", name_in_errors="capital budget")
+
+
+class ConditionsForm(TrackerForm):
+    conditions = TextAreaField(
+        "Standard conditions of grant",
+        widget=GovTextArea(),
+        description="One condition a line. Offers made from now on carry these; an offer "
+        "already made keeps the conditions it was made with.",
+        validators=[
+            DataRequired("Enter at least one condition"),
+            length_at_most(60_000, "conditions"),
+        ],
+    )

@@ -7,9 +7,12 @@ from tracker.data import streams as stream_data
 from tracker.domain.periods import FinancialYear
 from tracker.domain.roles import Role
 from tracker.domain.statuses import ReportingFrequency
+from tracker.infrastructure import clock
+from tracker.services import conditions as condition_service
+from tracker.services import outturn as outturn_service
 from tracker.services import streams as stream_service
 from tracker.services.errors import RuleBroken
-from tracker.streams.forms import BudgetForm, StreamForm
+from tracker.streams.forms import BudgetForm, ConditionsForm, StreamForm
 from tracker.web.access import CIVIL_SERVANTS, current_actor, requires_role
 from tracker.web.pages import found, page_number, show_rule_broken
 from tracker.web.transactions import commits
@@ -40,6 +43,7 @@ def _values(form: StreamForm) -> dict:
         description=form.description.data or "",
         source_citation=form.source_citation.data or "",
         requires_certifier_sign_off=bool(form.requires_certifier_sign_off.data),
+        outturn_margin_percent=form.outturn_margin.number,
     )
 
 
@@ -59,6 +63,9 @@ def view_stream(stream_id: int):
         stream=stream,
         totals=stream_data.totals_for_stream(stream),
         years=stream_data.year_totals(stream),
+        outturn=outturn_service.of_stream(stream.id, clock.today()),
+        conditions=condition_service.of_stream(stream.id),
+        difference_words=outturn_service.difference_words,
         allocations=allocation_data.allocations_page(
             current_user, page_number(), stream_id=stream.id
         ),
@@ -106,6 +113,7 @@ def edit_stream(stream_id: int):
         form.announced.data = stream.announced_pence
         form.first_year.data, form.last_year.data = str(stream.first_year), str(stream.last_year)
         form.reporting_frequency.data = stream.reporting_frequency.value
+        form.outturn_margin.data = str(stream.outturn_margin_percent)
     if form.validate_on_submit():
         try:
             stream_service.update_stream(current_actor(), stream, **_values(form))
@@ -147,4 +155,35 @@ def set_budget(stream_id: int):
         form=form,
         stream=stream,
         threshold=current_app.config["SECOND_APPROVAL_THRESHOLD_PENCE"],
+    )
+
+
+@bp.route("/<int:stream_id>/conditions", methods=["GET", "POST"])
+@requires_role(Role.OFFICER)
+@commits
+def conditions(stream_id: int):
+    """The stream's standard conditions of grant: a change is saved as a new version."""
+    stream = found(stream_data.stream_by_id(stream_id))
+    current = condition_service.of_stream(stream.id)
+    form = ConditionsForm()
+    if not form.is_submitted():
+        form.conditions.data = "\n".join(current.text)
+    if form.validate_on_submit():
+        try:
+            made = condition_service.set_conditions(current_actor(), stream, form.conditions.data)
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(
+                f"Version {made.version} of the standard conditions has been saved"
+                if made
+                else "The standard conditions are unchanged"
+            )
+            return redirect(url_for("streams.view_stream", stream_id=stream.id))
+    return render_template(
+        "streams/conditions.html",
+        form=form,
+        stream=stream,
+        current=current,
+        versions=stream_data.condition_versions(stream.id),
     )

@@ -8,8 +8,8 @@ Filters: a financial year narrows allocations to their profile for that year, re
 to returns whose period starts in it, and payments to those paid in it; stream, funder
 (department) and region narrow by the allocation's stream and organisation.
 
-In four rooms: `narrowing` (the filters and shared sums), `money`, `progress` (returns,
-ratings, outputs) and `choices` (the filters' options)."""
+In five rooms: `narrowing` (the filters and shared sums), `money`, `outturn` (the year end),
+`progress` (returns, ratings, outputs) and `choices` (the filters' options)."""
 
 from tracker.data.reporting.choices import (
     departments,
@@ -36,6 +36,7 @@ from tracker.data.reporting.narrowing import (
     OPEN,
     Filters,
 )
+from tracker.data.reporting.outturn import OutturnRow, latest_year_with_budget, outturn
 from tracker.data.reporting.progress import (
     OutputRow,
     StatusRow,
@@ -59,6 +60,7 @@ __all__ = [
     "OFFERED",
     "OPEN",
     "OutputRow",
+    "OutturnRow",
     "PeriodRow",
     "StatusRow",
     "StreamRow",
@@ -66,6 +68,8 @@ __all__ = [
     "by_region",
     "default_stream",
     "departments",
+    "latest_year_with_budget",
+    "outturn",
     "outputs_against_targets",
     "streams_with_outputs",
     "overdue_by_stream",
