@@ -57,8 +57,19 @@ def change_status(page, action: str) -> None:
     expect(success_banner(page)).to_be_visible()
 
 
+def milestone_id(live_server, title: str) -> int:
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.models import Milestone
+
+    with live_server.app.app_context():
+        return db.session.scalars(select(Milestone.id).where(Milestone.title == title)).one()
+
+
 def test_a_grant_made_in_the_service_is_set_up_reported_on_and_paid(
     page,
+    live_server,
     tmp_path,
     uploads_outside_instance,  # noqa: F811
 ):
@@ -121,6 +132,15 @@ def test_a_grant_made_in_the_service_is_set_up_reported_on_and_paid(
     change_status(page, "Approve and offer")
     page.get_by_role("link", name="The grant offer letter").click()
     expect(page.locator("#offer-waiting")).to_be_visible()
+    check_page(page)
+    # Money follows acceptance: recording the milestone as done (its page is not linked before
+    # the grant is active, so it is typed) asks for its payment, and is refused, saying why.
+    page.goto(f"/milestones/{milestone_id(live_server, MILESTONE)}/complete")
+    page.get_by_role("button", name="Record as completed").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        f"No payment can be requested until {ORGANISATION}"
+    )
     check_page(page)
     sign_out(page)
 

@@ -412,3 +412,97 @@ def test_the_allocations_download_names_each_grants_latest_offer(signed_in, tran
     accepted = [r for r in rows if r["Status"] in ("accepted", "active")]
     assert accepted and all(r["Offer status"] == "accepted" for r in accepted)
     assert all(r["Offer accepted on (UTC)"] for r in accepted)
+
+
+def test_a_payment_request_racing_a_withdrawal_never_both_succeed(make_database):
+    """An officer completes a milestone that carries a payment while another withdraws the
+    grant, released together on two connections: exactly one succeeds. The payment is asked
+    for holding the allocation's row lock on the allocation read afresh, and moves its version
+    on, so a withdrawal that read it before is refused as changed; a grant with a payment
+    waiting is never withdrawn. Never a payment on a withdrawn grant."""
+    from tests.conftest import build_app, migrate_and_seed
+    from tracker.extensions import db
+
+    racing = build_app(make_database())
+    migrate_and_seed(racing)
+    with racing.app_context():
+        lambeth = db.session.scalars(
+            select(Allocation).where(Allocation.identifier == LAMBETH_SWIS)
+        ).one()
+        milestone = db.session.scalars(
+            select(Milestone)
+            .join(Project, Project.id == Milestone.project_id)
+            .where(Project.allocation_id == lambeth.id, Milestone.payment_pence > 0)
+        ).first()
+        allocation_id, milestone_id = lambeth.id, milestone.id
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def act(what: str) -> None:
+        with racing.app_context():
+            try:
+                barrier.wait(timeout=30)
+                if what == "pay":
+                    officer = db.session.scalars(select(User).where(User.email == OFFICER)).one()
+                    payment_service.complete_milestone(
+                        Actor(officer, "race"),
+                        db.session.get(Milestone, milestone_id),
+                        date.today(),
+                    )
+                else:
+                    officer = db.session.scalars(select(User).where(User.email == OFFICER_2)).one()
+                    allocation_service.change_status(
+                        Actor(officer, "race"),
+                        db.session.get(Allocation, allocation_id),
+                        "withdraw",
+                        second_approval_threshold_pence=100_000_00,
+                        reason="Withdrawn in a race",
+                    )
+                db.session.commit()
+                outcomes[what] = "done"
+            except RuleBroken as error:
+                db.session.rollback()
+                outcomes[what] = f"refused: {error}"
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                outcomes[what] = repr(error)
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=act, args=(what,), daemon=True) for what in ("pay", "withdraw")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(o.split(":")[0] for o in outcomes.values()) == ["done", "refused"], outcomes
+    with racing.app_context():
+        status = db.session.get(Allocation, allocation_id).status
+        payments = db.session.scalars(
+            select(Payment).where(Payment.allocation_id == allocation_id)
+        ).all()
+        if outcomes["pay"] == "done":
+            assert status == AllocationStatus.ACTIVE and len(payments) == 1
+        else:
+            assert status == AllocationStatus.WITHDRAWN and payments == []
+        db.engine.dispose()
+
+
+def test_a_grant_with_a_payment_waiting_is_not_withdrawn(transaction):
+    lambeth = allocation(transaction, LAMBETH_SWIS)
+    milestone = transaction.scalars(
+        select(Milestone)
+        .join(Project, Project.id == Milestone.project_id)
+        .where(Project.allocation_id == lambeth.id, Milestone.payment_pence > 0)
+    ).first()
+    payment_service.complete_milestone(actor(transaction, OFFICER), milestone, date.today())
+    with pytest.raises(RuleBroken, match="hold or pay them before it is withdrawn"):
+        allocation_service.change_status(
+            actor(transaction, OFFICER_2),
+            lambeth,
+            "withdraw",
+            second_approval_threshold_pence=100_000_00,
+            reason="Too late",
+        )
+    transaction.refresh(lambeth)
+    assert lambeth.status == AllocationStatus.ACTIVE

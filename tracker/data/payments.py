@@ -8,10 +8,26 @@ from tracker.models import Allocation, MilestoneReturn, Payment, PaymentStatus, 
 
 
 def lock_allocation(allocation_id: int) -> Allocation | None:
-    """Every payment written against an allocation queues behind this row lock (PostgreSQL);
-    SQLite's transactions already hold the write lock from their start."""
+    """Every payment written against an allocation queues behind this row lock (PostgreSQL),
+    and reads the allocation afresh once it holds it (a withdrawal committed while it waited
+    is seen); SQLite's transactions already hold the write lock from their start."""
     return db.session.scalar(
-        select(Allocation).where(Allocation.id == allocation_id).with_for_update()
+        select(Allocation)
+        .where(Allocation.id == allocation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def unpaid_payments(allocation_id: int) -> int:
+    """How many of an allocation's payments are requested or approved and not yet paid."""
+    return int(
+        db.session.scalar(
+            select(func.count(Payment.id)).where(
+                Payment.allocation_id == allocation_id,
+                Payment.status.in_([PaymentStatus.REQUESTED, PaymentStatus.APPROVED]),
+            )
+        )
     )
 
 

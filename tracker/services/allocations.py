@@ -6,6 +6,7 @@ from datetime import date
 from flask import current_app, has_app_context
 
 from tracker.data import allocations as allocation_data
+from tracker.data import payments as payment_data
 from tracker.data.store import ConcurrentChange, DuplicateError, save
 from tracker.domain.money import format_pounds
 from tracker.domain.periods import FinancialYear, financial_years_between
@@ -288,6 +289,12 @@ def change_status(
         )
     if action == "withdraw" and not reason.strip():
         raise RuleBroken("Enter why the allocation is being withdrawn", "reason")
+    if action == "withdraw" and payment_data.unpaid_payments(allocation.id):
+        raise RuleBroken(
+            "This allocation has payments requested or approved and not yet paid: hold or pay "
+            "them before it is withdrawn",
+            "action",
+        )
     if action == "offer":
         _check_second_officer(actor, allocation, second_approval_threshold_pence)
     if action == "activate":

@@ -41,6 +41,14 @@ def _check_within_allocation(
         )
 
 
+def lock_for_payment(allocation_id: int) -> None:
+    """Take the allocation's row lock before anything else a payment request writes: every
+    writer that may end in a payment request takes it first, before the audit trail's and
+    the running totals' locks, as a withdrawal does by updating the row, so the two never
+    wait for each other in opposite orders (a deadlock on PostgreSQL)."""
+    payment_data.lock_allocation(allocation_id)
+
+
 def request_for_return(actor: audit.Actor, milestone_return: MilestoneReturn) -> Payment | None:
     """The payment for an approved return: the spend it reports, in arrears. One per return,
     however many times approval is attempted."""
@@ -68,6 +76,7 @@ def complete_milestone(
     if completed_on > date.today():
         raise RuleBroken("The date completed must be today or in the past", "completed_on")
     if milestone.payment_pence:  # before anything is changed: its payment would be refused
+        lock_for_payment(milestone.project.allocation_id)
         offers.no_payment_before_acceptance(milestone.project.allocation)
     before = {"status": milestone.status, "completed_on": milestone.completed_on}
     milestone.status, milestone.completed_on = MilestoneStatus.COMPLETED, completed_on
@@ -86,8 +95,14 @@ def complete_milestone(
 
 
 def _request(actor, allocation, amount_pence: int, **link) -> Payment:
+    """A payment is requested holding the allocation's row lock, on the allocation as it is
+    once the lock is held (so a withdrawal or a changed offer committed meanwhile refuses it),
+    and it moves the allocation's version on: a withdrawal that read the allocation before
+    this request committed is then refused as changed meanwhile. Never both."""
+    allocation = payment_data.lock_allocation(allocation.id)
     offers.no_payment_before_acceptance(allocation)
     _check_within_allocation(allocation.id, amount_pence, allocation.amount_pence)
+    allocation.updated_at = clock.now()
     payment = Payment(
         allocation_id=allocation.id,
         amount_pence=amount_pence,

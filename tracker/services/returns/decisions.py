@@ -253,6 +253,8 @@ def review(
         raise RuleBroken(STALE)
     if not approve and not reasons.strip():
         raise RuleBroken("Enter the reasons the return is being sent back", "reasons")
+    if approve:  # its payment is requested below: the allocation's lock first
+        payments.lock_for_payment(milestone_return.project.allocation_id)
     before = {"status": milestone_return.status, "reviewer_rag": milestone_return.reviewer_rag}
     milestone_return.status = S.APPROVED if approve else S.CHANGES_REQUESTED
     milestone_return.reviewer_rag = reviewer_rag
