@@ -159,14 +159,58 @@ def accept_offer(allocation: Allocation) -> Allocation:
     return allocation
 
 
+def approve_every_return(allocation: Allocation) -> None:
+    """Every return of the allocation's projects set to approved, as rows (no rule applied, no
+    payment requested): the state a grant is closed in. Not committed."""
+    from tracker.models import MilestoneReturn, Project, ReturnStatus
+
+    for milestone_return in db.session.scalars(
+        select(MilestoneReturn)
+        .join(Project, Project.id == MilestoneReturn.project_id)
+        .where(Project.allocation_id == allocation.id)
+    ):
+        milestone_return.status = ReturnStatus.APPROVED
+    db.session.flush()
+
+
+def close_grant(by: Actor, allocation: Allocation, *, unspent_pence: int = 0, today=None):
+    """The allocation closed as the service closes one: its organisation's signatory submits
+    the final return (every target met, eligible spend what was paid less `unspent_pence`)
+    and the officer `by` accepts it, raising a recovery of `unspent_pence` when more than
+    nothing (due in 60 days). Gives the recovery, if any. Not committed."""
+    from datetime import timedelta
+
+    from tracker.data import closure as closure_data
+    from tracker.services import closure as closure_service
+
+    today = today or max(date.today(), allocation.planned_end + timedelta(days=1))
+    approve_every_return(allocation)
+    paid = closure_data.paid_on(allocation.id)
+    final = closure_service.submit_final_return(
+        Actor(signatory_of(allocation.organisation_id), "test"),
+        allocation,
+        delivered={t: 1 for t in closure_data.target_ids(allocation.id)},
+        eligible_spend_pence=max(paid - unspent_pence, 0),
+        lessons="Lessons of a test",
+        evidence="Evidence of a test",
+        today=today,
+    )
+    return closure_service.close(
+        by, final, due_on=today + timedelta(days=60), reason="Unspent", today=today
+    )
+
+
 def move_on(by: Actor, allocation: Allocation, actions, threshold_pence: int = 100_000_00):
     """The allocation moved through these status changes in turn ("offer", "accept",
-    "activate", ...): accepting as its organisation's signatory, the rest as `by`."""
+    "activate", "close"): accepting as its organisation's signatory, closing through its
+    final return (`close_grant`), the rest as `by`."""
     from tracker.services import allocations as allocation_service
 
     for action in actions:
         if action == "accept":
             accept_offer(allocation)
+        elif action == "close":
+            close_grant(by, allocation)
         else:
             allocation_service.change_status(
                 by, allocation, action, second_approval_threshold_pence=threshold_pence

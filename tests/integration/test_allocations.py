@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import FINANCE, OFFICER, OFFICER_2, OFFICER_NAME, VIEWER, text_of
-from tests.factories import accept_offer, actor, organisation, signatory_of, stream
+from tests.factories import accept_offer, actor, close_grant, organisation, signatory_of, stream
 from tests.reading import count, error_beside, history_rows, soup_of, value_of
 from tracker.models import (
     Allocation,
@@ -475,6 +475,9 @@ def test_an_allocation_moves_from_draft_to_offered_accepted_active_and_closed(of
         if action == "accept":  # the grantee's signatory, on the offer page (test_offers.py)
             accept_offer(made)
             transaction.commit()
+        elif action == "close":  # through its final return (test_closure.py)
+            close_grant(actor(transaction, OFFICER), made)
+            transaction.commit()
         else:
             response = change_status(officer, made, action)
             assert response.status_code == 302, (action, text_of(response)[:600])
@@ -487,17 +490,18 @@ def test_an_allocation_moves_from_draft_to_offered_accepted_active_and_closed(of
     assert "Change details" not in text_of(page)
     rows = history_rows(page)
     named = f"the allocation {made.identifier} to {made.organisation.name}"
-    assert [row["sentence"].split(":")[0].removesuffix(".") for row in rows[:4]] == [
+    assert [row["sentence"].split(":")[0].removesuffix(".") for row in rows[:5]] == [
         f"{OFFICER_NAME} closed {named}",
+        f"{signatory} submitted the final return of {named}",
         f"{OFFICER_NAME} activated {named}",
         f"{signatory} accepted {named}",
         f"{OFFICER_NAME} offered {named}",
     ]
-    assert rows[4]["sentence"].startswith(f"{OFFICER_NAME} created {named}")
+    assert rows[5]["sentence"].startswith(f"{OFFICER_NAME} created {named}")
     # The money stays allocated once closed.
     assert streams_row(officer.get("/streams"), "CSA-STF")["allocated"] == "£50,000.00"
 
-    events = events_for(transaction, made)
+    events = [e for e in events_for(transaction, made) if e.action.startswith("allocation ")]
     assert [(e.before or {}).get("status") for e in events] == [
         None,
         "draft",

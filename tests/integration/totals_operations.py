@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from tests.factories import accept_offer
+from tests.factories import accept_offer, close_grant
+from tracker.data import closure as closure_data
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
@@ -19,6 +20,8 @@ from tracker.models import (
     PaymentStatus,
     Project,
     Rag,
+    Recovery,
+    RecoveryStatus,
     ReturnStatus,
     Role,
     SpendCategory,
@@ -27,6 +30,7 @@ from tracker.models import (
 )
 from tracker.services import allocations as allocation_service
 from tracker.services import payments as payment_service
+from tracker.services import recoveries as recovery_service
 from tracker.services import returns as return_service
 from tracker.services import schedule
 from tracker.services import variations as variation_service
@@ -78,6 +82,11 @@ def move_allocation(n: int, action_index: int) -> None:
     if action == "accept":  # by the grantee's signatory, as on the offer page
         if allocation.status == AllocationStatus.OFFERED:
             accept_offer(allocation)
+        return
+    if action == "close":  # through its final return, a little of what was paid unspent
+        if allocation.status in (AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE):
+            paid = closure_data.paid_on(allocation.id)
+            close_grant(officer, allocation, unspent_pence=paid // (2 + n % 3))
         return
     allocation_service.change_status(
         officer,
@@ -142,6 +151,20 @@ def pay(n: int, _: int) -> None:
         payment_service.approve(finance, payment)
     else:
         payment_service.mark_paid(finance, payment, paid_on=date.today(), reference=f"P{n}")
+
+
+def recover(n: int, pounds: int) -> None:
+    """Finance records money paid back against an open recovery (never more than is owed)."""
+    recovery = _pick(Recovery, n, Recovery.status == RecoveryStatus.OPEN)
+    if recovery is None:
+        return
+    recovery_service.record_receipt(
+        actor(Role.FINANCE, n),
+        recovery,
+        amount_pence=min(pounds * 100 + 1, recovery.outstanding_pence),
+        received_on=date.today() - timedelta(days=n % 700),
+        reference=f"R{n}",
+    )
 
 
 def vary(n: int, shift_pounds: int) -> None:
@@ -228,6 +251,7 @@ OPERATIONS = {
     "submit": submit,
     "review": review,
     "pay": pay,
+    "recover": recover,
     "vary": vary,
     "move due date": move_due_date,
     "move organisation": move_organisation,

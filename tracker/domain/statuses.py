@@ -106,6 +106,24 @@ class OfferStatus(enum.StrEnum):
     SUPERSEDED = "superseded"
 
 
+class FinalReturnStatus(enum.StrEnum):
+    """A grant's final return: with the officer, sent back to the grantee, or accepted (the
+    grant closed)."""
+
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes requested"
+    ACCEPTED = "accepted"
+
+
+class RecoveryStatus(enum.StrEnum):
+    """Money to be paid back: owed, a write-off waiting for a second finance officer, or
+    settled (received or written off in full)."""
+
+    OPEN = "open"
+    WRITE_OFF_REQUESTED = "write-off requested"
+    SETTLED = "settled"
+
+
 class VariationKind(enum.StrEnum):
     REPROFILE_YEARS = "reprofile years"
     REPROFILE_CATEGORIES = "reprofile categories"

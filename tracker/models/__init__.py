@@ -7,6 +7,7 @@ from tracker.domain.roles import CIVIL_SERVANT_ROLES, GRANTEE_ROLES, TWO_FACTOR_
 from tracker.domain.statuses import (
     AllocationStatus,
     EvidenceRating,
+    FinalReturnStatus,
     IndicatorKind,
     MilestoneStatus,
     OfferStatus,
@@ -14,6 +15,7 @@ from tracker.domain.statuses import (
     PayeeStatus,
     PaymentStatus,
     Rag,
+    RecoveryStatus,
     ReportingFrequency,
     ReturnStatus,
     ReviewDecision,
@@ -28,6 +30,7 @@ from tracker.models.allocation import Allocation, AllocationCategory, Allocation
 from tracker.models.api_token import ApiToken
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base
+from tracker.models.closure import FinalReturn, Recovery, RecoveryReceipt
 from tracker.models.department import Department
 from tracker.models.milestone_return import (
     EvidenceFile,
@@ -66,6 +69,8 @@ __all__ = [
     "Department",
     "EvidenceFile",
     "EvidenceRating",
+    "FinalReturn",
+    "FinalReturnStatus",
     "FundingStream",
     "Indicator",
     "IndicatorKind",
@@ -82,6 +87,9 @@ __all__ = [
     "ProjectTarget",
     "ReportingSchedule",
     "Rag",
+    "Recovery",
+    "RecoveryReceipt",
+    "RecoveryStatus",
     "ReportingFrequency",
     "ReturnForecast",
     "ReturnIndicatorValue",

@@ -33,17 +33,16 @@ FIELDS = [
     "approved_by_id",
 ]
 
-# Which status each action moves an allocation from, and to.
+# Which status each action moves an allocation from, and to. A grant is closed only through
+# its final return (services/closure.py), never by changing its status.
 TRANSITIONS: dict[str, tuple[frozenset[S], S]] = {
     "offer": (frozenset({S.DRAFT}), S.OFFERED),
     "activate": (frozenset({S.ACCEPTED}), S.ACTIVE),
-    "close": (frozenset({S.ACTIVE}), S.CLOSED),
     "withdraw": (frozenset({S.DRAFT, S.OFFERED, S.ACCEPTED, S.ACTIVE}), S.WITHDRAWN),
 }
 ACTION_LABELS = {
     "offer": "Approve and offer",
     "activate": "Make active",
-    "close": "Close",
     "withdraw": "Withdraw",
 }
 

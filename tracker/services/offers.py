@@ -233,13 +233,11 @@ def changes_the_offer(kind: VariationKind, allocation: Allocation) -> bool:
 
 def no_payment_before_acceptance(allocation: Allocation) -> None:
     """Money follows acceptance: a payment is requested only for a grant whose offer was
-    accepted (accepted, active or closed), and whose changed terms, if a variation changed
-    them, were accepted too."""
-    if allocation.status not in {
-        AllocationStatus.ACCEPTED,
-        AllocationStatus.ACTIVE,
-        AllocationStatus.CLOSED,
-    }:
+    accepted (accepted or active, not yet closed), and whose changed terms, if a variation
+    changed them, were accepted too."""
+    if allocation.status == AllocationStatus.CLOSED:
+        raise RuleBroken("No payment can be requested on a closed grant")
+    if allocation.status not in {AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE}:
         raise RuleBroken(
             f"No payment can be requested until {allocation.organisation.name} "
             f"{PAID_ONLY_AFTER}: this grant is {allocation.status.value}"

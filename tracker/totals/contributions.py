@@ -22,6 +22,7 @@ from tracker.models import (
     Payment,
     Project,
     ProjectTarget,
+    RecoveryReceipt,
     ReturnForecast,
     ReturnIndicatorValue,
     ReturnSpend,
@@ -65,6 +66,7 @@ class _Rows:
     forecasts: dict = field(default_factory=lambda: defaultdict(list))
     outputs: dict = field(default_factory=lambda: defaultdict(list))
     payments: dict = field(default_factory=lambda: defaultdict(list))
+    receipts: dict = field(default_factory=lambda: defaultdict(list))
 
 
 def _load(connection, where) -> _Rows:
@@ -160,6 +162,12 @@ def _load(connection, where) -> _Rows:
         ).where(where(Payment.allocation_id))
     ):
         rows.payments[r.allocation_id].append(r)
+    for r in connection.execute(
+        select(
+            RecoveryReceipt.allocation_id, RecoveryReceipt.amount_pence, RecoveryReceipt.received_on
+        ).where(where(RecoveryReceipt.allocation_id))
+    ):
+        rows.receipts[r.allocation_id].append(r)
     return rows
 
 
@@ -230,6 +238,12 @@ def _add_allocation(figures: Figures, rows: _Rows, allocation) -> None:
                 "period_start": period_start,
             }
             figures.add(TotalProjectRating, (stream, region, rag, rated_by), projects=1)
+    for receipt in rows.receipts.get(allocation.id, []):
+        figures.add(
+            TotalMoney,
+            (stream, region, _fy(receipt.received_on)),
+            recovered_pence=receipt.amount_pence,
+        )
     if committed:
         for quarter, (kind, pence) in outturn_parts(rows, allocation).items():
             figures.add(TotalOutturn, (stream, region, quarter), **{kind: pence})

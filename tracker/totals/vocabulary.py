@@ -9,8 +9,8 @@ from tracker.models import AllocationStatus, PaymentStatus, ReturnStatus
 A = AllocationStatus
 
 # Where an allocation stands, as money: drafts and offers not yet accepted are never
-# "committed". A closed grant's money stays committed (less anything recovered, when grant
-# closure records recoveries); a withdrawn one counts nowhere.
+# "committed". A closed grant's money stays committed (what it paid back is counted apart, as
+# recovered); a withdrawn one counts nowhere.
 IN_DRAFT = frozenset({A.DRAFT})
 OFFERED = frozenset({A.OFFERED})
 COMMITTED = frozenset({A.ACCEPTED, A.ACTIVE, A.CLOSED})
@@ -99,7 +99,8 @@ TERMS = [
     ),
     Term(
         "Recovered",
-        "money a grantee paid back when a grant closed: none is recorded yet",
+        "money a grantee paid back when a grant closed, as finance recorded it received (by "
+        "the date received); money written off is not recovered",
     ),
 ]
 TERM_MEANINGS = {term.name: term.meaning for term in TERMS}

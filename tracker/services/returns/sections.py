@@ -9,6 +9,7 @@ from tracker.data.store import ConcurrentChange, save
 from tracker.domain.money import format_pounds
 from tracker.infrastructure import clock
 from tracker.models import (
+    AllocationStatus,
     MilestoneReturn,
     Rag,
     ReturnForecast,
@@ -50,6 +51,8 @@ def check_can_edit(
         raise RuleBroken(
             f"This return is {milestone_return.status.value}: it can no longer be changed"
         )
+    if milestone_return.project.allocation.status == AllocationStatus.CLOSED:
+        raise RuleBroken("This grant is closed: its returns can no longer be changed")
     if expected_version is not None and expected_version != milestone_return.version:
         raise RuleBroken(STALE)
 
