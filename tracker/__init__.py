@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.allocations.views import bp as allocations
     from tracker.api.views import bp as api
     from tracker.auth.views import bp as auth
+    from tracker.closure.views import bp as closure
     from tracker.dashboards.views import bp as dashboards
     from tracker.delivery.views import bp as delivery
     from tracker.evidence.views import bp as evidence
@@ -148,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
         evidence,
         payments,
         variations,
+        closure,
         dashboards,
         exports,
         admin,

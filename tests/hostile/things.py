@@ -279,3 +279,49 @@ def offered_allocation(session, org_id: str = "GB-LAE-LBH") -> Allocation:
     )
     session.flush()
     return made
+
+
+def final_return_submitted(session, identifier: str = LAMBETH_SWIS) -> Allocation:
+    """The grant's final return, submitted by its grantee (it ended in March 2022)."""
+    from tracker.data import closure as closure_data
+    from tracker.services import closure as closure_service
+
+    grant = allocation(session, identifier)
+    if closure_data.final_return_of(grant.id) is None:
+        closure_service.submit_final_return(
+            actor(session, LAMBETH_GRANTEE),
+            grant,
+            delivered={t: 1 for t in closure_data.target_ids(grant.id)},
+            eligible_spend_pence=100_000_00,
+            lessons="Start recruiting earlier",
+            evidence="The statement of grant expenditure",
+            today=date.today(),
+        )
+        session.flush()
+    return grant
+
+
+def recovery(session, *, write_off_by: str | None = None, identifier: str = LAMBETH_SWIS):
+    """A recovery of £5,000 on the grant (a row, as closing it would raise), with a write-off
+    asked for by `write_off_by` when given."""
+    from tracker.data import closure as closure_data
+    from tracker.models import Recovery, RecoveryStatus
+
+    grant = allocation(session, identifier)
+    made = closure_data.recovery_of(grant.id)
+    if made is None:
+        made = Recovery(
+            allocation_id=grant.id,
+            amount_pence=5_000_00,
+            reason="Paid but not spent on eligible costs",
+            due_on=date(2030, 1, 1),
+        )
+        session.add(made)
+        session.flush()
+    if write_off_by is not None and made.status == RecoveryStatus.OPEN:
+        made.status = RecoveryStatus.WRITE_OFF_REQUESTED
+        made.write_off_reason = "The charity has closed"
+        made.write_off_requested_by_id = user(session, write_off_by).id
+        made.write_off_requested_at = utcnow()
+        session.flush()
+    return made

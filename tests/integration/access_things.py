@@ -1,7 +1,7 @@
 """One of each kind of thing a URL can name, all belonging to Lambeth (the owning organisation
 in the access table), made through the services inside the test's rolled-back transaction."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from tracker.models import (
     Payment,
     PaymentStatus,
     Project,
+    Recovery,
     Role,
     User,
     VariationKind,
@@ -91,7 +92,13 @@ def lambeth_things(session, upload_folder: Path) -> dict[str, int]:
         expires_at=utcnow() + timedelta(days=7),
     )
     token, _ = api_tokens.create(grantee, name="Lambeth's analysis", days=30)
-    session.add_all([payment, message, invitation])
+    recovery = Recovery(
+        allocation_id=allocation.id,
+        amount_pence=500_00,
+        reason="Paid but not spent on eligible costs",
+        due_on=date(2030, 1, 1),
+    )
+    session.add_all([payment, message, invitation, recovery])
     session.commit()
     return {
         "stream_id": allocation.stream_id,
@@ -105,6 +112,7 @@ def lambeth_things(session, upload_folder: Path) -> dict[str, int]:
         "project_id": milestone.project_id,
         "variation_id": variation.id,
         "payment_id": payment.id,
+        "recovery_id": recovery.id,
         "message_id": message.id,
         "invitation_id": invitation.id,
         "token_id": token.id,

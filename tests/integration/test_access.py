@@ -125,6 +125,19 @@ POST team.change_lead                      sign  403   403   403   go    403   4
 GET  team.accept_invitation                404   404   404   404   404   404   404   404
 POST team.accept_invitation                404   404   404   404   404   404   404   404
 
+GET  closure.final_return                  sign  ok    404   ok    403   403   403   403
+POST closure.final_return                  sign  ok    404   ok    403   403   403   403
+GET  closure.receipt                       sign  403   403   403   403   ok    403   403
+POST closure.receipt                       sign  403   403   403   403   ok    403   403
+GET  closure.recoveries                    sign  403   403   403   ok    ok    403   403
+GET  closure.recovery                      sign  403   403   403   ok    ok    403   403
+GET  closure.review                        sign  403   403   403   ok    ok    403   403
+POST closure.review                        sign  403   403   403   ok    403   403   403
+GET  closure.write_off                     sign  403   403   403   403   ok    403   403
+POST closure.write_off                     sign  403   403   403   403   ok    403   403
+GET  closure.write_off_decision            sign  403   403   403   403   ok    403   403
+POST closure.write_off_decision            sign  403   403   403   403   ok    403   403
+
 GET  dashboards.evidence                   sign  403   403   403   ok    ok    ok    403
 GET  dashboards.figures_csv                sign  403   403   403   ok    ok    ok    403
 GET  dashboards.grantees                   sign  403   403   403   ok    ok    ok    403

@@ -13,10 +13,14 @@ from tracker.extensions import db
 from tracker.models import (
     Allocation,
     AllocationStatus,
+    FinalReturn,
+    FinalReturnStatus,
     MilestoneReturn,
     Payment,
     PaymentStatus,
     Project,
+    Recovery,
+    RecoveryStatus,
     ReturnStatus,
     Role,
     User,
@@ -25,6 +29,8 @@ from tracker.models import (
 SHOWN = 5  # items listed under each count; the rest are a link away
 DUE_SOON_DAYS = 14
 OWED = [ReturnStatus.NOT_STARTED, ReturnStatus.DRAFT]
+OPEN_GRANT = [AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE]
+CLOSE_WITHIN_DAYS = 90  # a grant is overdue for closure three months after its planned end
 OVERDUE = [
     ReturnStatus.NOT_STARTED,
     ReturnStatus.DRAFT,
@@ -111,6 +117,43 @@ def _awards_over(threshold_pence: int, *conditions) -> tuple[int, list[Allocatio
     return count, items
 
 
+def _grants(user: User, *conditions, final: bool = False) -> tuple[int, list[Allocation]]:
+    """Allocations (with their organisation), the user's own organisation's for a grantee;
+    with `final`, joined to their final return (for conditions on it)."""
+    base = select(Allocation)
+    counted = select(func.count(Allocation.id))
+    if final:
+        base = base.outerjoin(FinalReturn, FinalReturn.allocation_id == Allocation.id)
+        counted = counted.outerjoin(FinalReturn, FinalReturn.allocation_id == Allocation.id)
+    count = db.session.scalar(
+        scope_to_user(counted.where(*conditions), Allocation.organisation_id, user)
+    )
+    items = list(
+        db.session.scalars(
+            scope_to_user(base.where(*conditions), Allocation.organisation_id, user)
+            .options(joinedload(Allocation.organisation))
+            .order_by(Allocation.planned_end, Allocation.id)
+            .limit(SHOWN)
+        )
+    )
+    return count, items
+
+
+def _recoveries() -> tuple[int, list[Recovery]]:
+    owed = Recovery.status != RecoveryStatus.SETTLED
+    count = db.session.scalar(select(func.count(Recovery.id)).where(owed))
+    items = list(
+        db.session.scalars(
+            select(Recovery)
+            .options(joinedload(Recovery.allocation).joinedload(Allocation.organisation))
+            .where(owed)
+            .order_by(Recovery.due_on, Recovery.id)
+            .limit(SHOWN)
+        )
+    )
+    return count, items
+
+
 def queues_for(user: User, today: date, *, threshold_pence: int) -> list[Queue]:
     """The user's work, by role: an officer reviews returns, approves other officers' large
     awards and chases overdue returns; finance approves and pays payments; a certifier signs
@@ -162,6 +205,22 @@ def queues_for(user: User, today: date, *, threshold_pence: int) -> list[Queue]:
                 see_all=("returns.queue", {"status": "overdue"}),
             )
         )
+        count, items = _grants(user, FinalReturn.status == FinalReturnStatus.SUBMITTED, final=True)
+        queues.append(Queue("final-returns", "Final returns to review", count, items, "closing"))
+        count, items = _grants(
+            user,
+            Allocation.status.in_(OPEN_GRANT),
+            Allocation.planned_end < today - timedelta(days=CLOSE_WITHIN_DAYS),
+        )
+        queues.append(
+            Queue(
+                "overdue-closure",
+                f"Grants overdue for closure (ended more than {CLOSE_WITHIN_DAYS} days ago)",
+                count,
+                items,
+                "closing",
+            )
+        )
     elif user.role == Role.FINANCE:
         for key, heading, status in (
             ("payments-to-approve", "Payments to approve", PaymentStatus.REQUESTED),
@@ -178,6 +237,17 @@ def queues_for(user: User, today: date, *, threshold_pence: int) -> list[Queue]:
                     see_all=("payments.list_payments", {"status": status.value}),
                 )
             )
+        count, items = _recoveries()
+        queues.append(
+            Queue(
+                "recoveries",
+                "Money to recover",
+                count,
+                items,
+                kind="recovery",
+                see_all=("closure.recoveries", {}),
+            )
+        )
     elif user.role == Role.CERTIFIER:
         count, items = _returns(user, MilestoneReturn.status == ReturnStatus.AWAITING_SIGN_OFF)
         queues.append(Queue("to-sign-off", "Returns to sign off", count, items))
@@ -211,4 +281,15 @@ def queues_for(user: User, today: date, *, threshold_pence: int) -> list[Queue]:
         ):
             count, items = _returns(user, *conditions)
             queues.append(Queue(key, heading, count, items))
+        count, items = _grants(
+            user,
+            Allocation.status.in_(OPEN_GRANT),
+            Allocation.planned_end < today,
+            (FinalReturn.id.is_(None))
+            | (FinalReturn.status == FinalReturnStatus.CHANGES_REQUESTED),
+            final=True,
+        )
+        queues.append(
+            Queue("final-returns-owed", "Final returns owed", count, items, "final-return")
+        )
     return queues

@@ -43,6 +43,7 @@ NAVIGATION = {
         ("allocations.list_allocations", "Allocations"),
         ("returns.queue", "Returns"),
         ("payments.list_payments", "Payments"),
+        ("closure.recoveries", "Recoveries"),
         ("organisations.list_organisations", "Organisations"),
         ("exports.index", "Download data"),
     ],
