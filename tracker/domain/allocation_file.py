@@ -32,6 +32,11 @@ FOR_INFORMATION = (
     "Offer status",
     "Offer accepted on (UTC)",
     "Offer terms SHA-256",
+    "Final return",
+    "Eligible spend (£)",
+    "To recover (£)",
+    "Recovered (£)",
+    "Written off (£)",
 )
 # "Profiled for 2021-22 (£)": the chosen year's share in an export filtered by year.
 PROFILED_FOR = "Profiled for "

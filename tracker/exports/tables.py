@@ -83,6 +83,11 @@ def allocations_table(filters: ExportFilters, *, personal: bool, today: date) ->
         Column("Offer status", field("offer_status"), width=12),
         Column("Offer accepted on (UTC)", field("offer_accepted_at"), Kind.DATETIME, 20),
         Column("Offer terms SHA-256", field("offer_sha256"), width=66),
+        Column("Final return", field("final_return_status"), width=14),
+        Column("Eligible spend (£)", pounds("eligible_spend_pence"), Kind.MONEY),
+        Column("To recover (£)", pounds("recovery_pence"), Kind.MONEY),
+        Column("Recovered (£)", pounds("recovered_pence"), Kind.MONEY),
+        Column("Written off (£)", pounds("written_off_pence"), Kind.MONEY),
     ]
     rows = export_data.allocation_rows(filters, years)
     return Table("allocations", "Allocations", columns, rows)

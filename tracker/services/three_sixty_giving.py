@@ -113,6 +113,12 @@ def grant(row: Mapping, *, publisher: Publisher, data_source: str | None = None)
         "description": _description(row),
         "currency": CURRENCY,
         "amountAwarded": amount_in_pounds(row["amount_pence"]),
+        # Paid less any money paid back when the grant closed (never below nothing).
+        **(
+            {"amountDisbursed": amount_in_pounds(max(int(row["disbursed_pence"]), 0))}
+            if row.get("disbursed_pence") is not None
+            else {}
+        ),
         "awardDate": _iso(row["awarded_on"]),
         "plannedDates": [
             {"startDate": _iso(row["planned_start"]), "endDate": _iso(row["planned_end"])}

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.data.exports.filters import (
@@ -17,9 +17,14 @@ from tracker.models import (
     Allocation,
     AllocationYear,
     Department,
+    FinalReturn,
     FundingStream,
     GrantOffer,
     Organisation,
+    Payment,
+    PaymentStatus,
+    Recovery,
+    RecoveryReceipt,
 )
 
 
@@ -102,6 +107,11 @@ def allocation_rows(filters: ExportFilters, years: Iterable[int] = ()) -> Iterat
         offer.status.label("offer_status"),
         offer.accepted_at.label("offer_accepted_at"),
         offer.terms_sha256.label("offer_sha256"),
+        FinalReturn.status.label("final_return_status"),
+        FinalReturn.eligible_spend_pence,
+        Recovery.amount_pence.label("recovery_pence"),
+        Recovery.received_pence.label("recovered_pence"),
+        Recovery.written_off_pence,
     ]
     query = _allocation_query(filters, columns=columns).outerjoin(
         offer,
@@ -111,6 +121,10 @@ def allocation_rows(filters: ExportFilters, years: Iterable[int] = ()) -> Iterat
                 later.allocation_id == offer.allocation_id, later.version > offer.version
             ),
         ),
+    )
+    # At most one final return and one recovery per allocation (each unique on it).
+    query = query.outerjoin(FinalReturn, FinalReturn.allocation_id == Allocation.id).outerjoin(
+        Recovery, Recovery.allocation_id == Allocation.id
     )
     if filters.year is not None:
         query = query.outerjoin(
@@ -130,10 +144,28 @@ def allocation_rows(filters: ExportFilters, years: Iterable[int] = ()) -> Iterat
 PUBLISHABLE_FUNDER = Department.org_id_confirmed.is_(True)
 
 
+def _disbursed():
+    """What was paid on the allocation less what it paid back (recoveries received)."""
+    paid = (
+        select(func.coalesce(func.sum(Payment.amount_pence), 0))
+        .where(Payment.allocation_id == Allocation.id, Payment.status == PaymentStatus.PAID)
+        .correlate(Allocation)
+        .scalar_subquery()
+    )
+    repaid = (
+        select(func.coalesce(func.sum(RecoveryReceipt.amount_pence), 0))
+        .where(RecoveryReceipt.allocation_id == Allocation.id)
+        .correlate(Allocation)
+        .scalar_subquery()
+    )
+    return (paid - repaid).label("disbursed_pence")
+
+
 def awarded_allocation_rows(filters: ExportFilters) -> Iterator[dict]:
     """The allocations that were awarded (offered, accepted, active or closed) under a named
-    funder with a confirmed org-id, for 360Giving."""
-    query = _allocation_query(filters, columns=_allocation_columns()).where(
+    funder with a confirmed org-id, for 360Giving, with what was disbursed net of recoveries."""
+    columns = [*_allocation_columns(), _disbursed()]
+    query = _allocation_query(filters, columns=columns).where(
         Allocation.status.in_(AWARDED_STATUSES), PUBLISHABLE_FUNDER
     )
     return rows_of(query.order_by(Allocation.awarded_on, Allocation.identifier, Allocation.id))
