@@ -81,3 +81,55 @@ def test_seeded_paid_payments_have_three_people_and_audit_events_like_any_other(
             assert [tuple(step) for step in steps] == list(
                 zip(["payment requested", "payment approved", "payment paid"], people, strict=True)
             )
+
+
+def test_the_demo_shows_each_stage_of_closing_a_grant(make_database):
+    """Four Trusted Relationship Fund grants, at each stage: a final return to review; closed
+    with money owed; closed with part of it paid back; closed with a write-off to approve. The
+    totals agree with the rows, and seeding again changes none of it."""
+    from tracker.commands.demo_closure import STAGES, identifier_of
+    from tracker.data import closure as closure_data
+    from tracker.models import AllocationStatus, FinalReturnStatus, RecoveryStatus
+    from tracker.totals import ledger
+
+    app, runner = seeded_with_history(make_database)
+
+    def stages():
+        found = {}
+        for org_id in STAGES:
+            grant = db.session.scalars(
+                select(Allocation).where(Allocation.identifier == identifier_of(org_id))
+            ).one()
+            final = closure_data.final_return_of(grant.id)
+            recovery = closure_data.recovery_of(grant.id)
+            found[org_id] = (
+                grant.status,
+                final.status,
+                recovery and (recovery.status, recovery.received_pence > 0),
+            )
+        return found
+
+    with app.app_context():
+        seen = stages()
+        assert seen == {
+            "GB-LAE-KEN": (AllocationStatus.ACTIVE, FinalReturnStatus.SUBMITTED, None),
+            "GB-LAE-NFK": (
+                AllocationStatus.CLOSED,
+                FinalReturnStatus.ACCEPTED,
+                (RecoveryStatus.OPEN, False),
+            ),
+            "GB-LAE-LCE": (
+                AllocationStatus.CLOSED,
+                FinalReturnStatus.ACCEPTED,
+                (RecoveryStatus.OPEN, True),
+            ),
+            "GB-LAE-NGM": (
+                AllocationStatus.CLOSED,
+                FinalReturnStatus.ACCEPTED,
+                (RecoveryStatus.WRITE_OFF_REQUESTED, False),
+            ),
+        }
+        assert ledger.check(db.session.connection()) == []
+    assert runner.invoke(args=["seed", "--demo", "--history"]).exit_code == 0
+    with app.app_context():
+        assert stages() == seen

@@ -40,9 +40,12 @@ def fill(
     officer: User,
     finance: tuple[User, User],
     drafter: User | None,
+    *,
+    to_the_end: bool = False,
 ) -> int:
-    """Fills all but the last two returns of each project of the allocation. Returns how many.
-    finance is the finance officer who approves each payment and the other one who pays it."""
+    """Fills all but the last two returns of each project of the allocation (every one, each
+    approved and paid, `to_the_end`: a grant ready to close). Returns how many. finance is the
+    finance officer who approves each payment and the other one who pays it."""
     rng = random.Random(allocation.identifier)  # noqa: S311 - made-up demo figures, not secrets
     projects = db.session.scalars(select(Project).where(Project.allocation_id == allocation.id))
     indicators = list(
@@ -57,8 +60,9 @@ def fill(
                 .order_by(MilestoneReturn.period_start)
             )
         )
-        for n, milestone_return in enumerate(returns[:-2]):
-            last_done = n == len(returns) - 3
+        filling = returns if to_the_end else returns[:-2]
+        for n, milestone_return in enumerate(filling):
+            last_done = n == len(returns) - 3 and not to_the_end
             _fill_one(
                 milestone_return, rng, indicators, officer, finance, drafter, approve=not last_done
             )

@@ -6,7 +6,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from tracker.commands import demo_history
+from tracker.commands import demo_closure, demo_history
 from tracker.data import allocations as allocation_data
 from tracker.data import delivery as delivery_data
 from tracker.data import offers as offer_data
@@ -216,8 +216,13 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
             )
         if entry["status"] == "active" and history:
             grantee = user_data.user_by_email(f"grantee@{organisation.slug}.demo.org.uk")
-            demo_history.fill(allocation, drafter.user, finance, grantee)
+            closing = entry["organisation"] in demo_closure.STAGES
+            demo_history.fill(allocation, drafter.user, finance, grantee, to_the_end=closing)
         counts["allocations"] += 1
+    if history:
+        counts["grants moved towards closure"] = demo_closure.stage(
+            drafter.user, finance, date.today()
+        )
     return counts
 
 
