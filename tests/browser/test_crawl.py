@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 LAMBETH_CERTIFIER = "certifier@london-borough-of-lambeth.demo.org.uk"
 WHO = [None, OFFICER, FINANCE, VIEWER, ADMIN, LAMBETH_GRANTEE, LAMBETH_CERTIFIER]
-MOST_PAGES = 60  # of different kinds, per user: a guard against a crawl that never ends
+MOST_PAGES = 90  # of different kinds, per user: a guard against a crawl that never ends
 
 
 PROBE = """async (url) => {
