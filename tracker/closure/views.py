@@ -154,82 +154,75 @@ def recovery(recovery_id: int):
     )
 
 
-def _done(chosen, message: str):
-    flash(message)
-    return redirect(url_for("closure.recovery", recovery_id=chosen.id))
+def _recovery_form(recovery_id: int, form_class, template: str, act, done):
+    """A finance form about one recovery: the version it was read at kept in the form, the
+    service's refusal shown beside its field, and on success back to the recovery, saying
+    `done(form)`. `act(recovery, form, expected_version)` calls the service."""
+    chosen = _recovery(recovery_id)
+    form = form_class()
+    if not form.is_submitted():
+        form.version.data = str(chosen.version)
+    if form.validate_on_submit():
+        try:
+            act(chosen, form, id_or_none(form.version.data))
+        except RuleBroken as error:
+            show_rule_broken(form, error)
+        else:
+            flash(done(form))
+            return redirect(url_for("closure.recovery", recovery_id=chosen.id))
+    return render_template(template, form=form, recovery=chosen)
 
 
 @bp.route("/recoveries/<int:recovery_id>/receipts", methods=["GET", "POST"])
 @requires_role(Role.FINANCE)
 @commits
 def receipt(recovery_id: int):
-    chosen = _recovery(recovery_id)
-    form = ReceiptForm()
-    if not form.is_submitted():
-        form.version.data = str(chosen.version)
-    if form.validate_on_submit():
-        try:
-            recovery_service.record_receipt(
-                current_actor(),
-                chosen,
-                amount_pence=form.amount.data,
-                received_on=form.received_on.data,
-                reference=form.reference.data or "",
-                expected_version=id_or_none(form.version.data),
-            )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            return _done(chosen, "The money received has been recorded")
-    return render_template("closure/receipt.html", form=form, recovery=chosen)
+    return _recovery_form(
+        recovery_id,
+        ReceiptForm,
+        "closure/receipt.html",
+        lambda chosen, form, version: recovery_service.record_receipt(
+            current_actor(),
+            chosen,
+            amount_pence=form.amount.data,
+            received_on=form.received_on.data,
+            reference=form.reference.data or "",
+            expected_version=version,
+        ),
+        lambda form: "The money received has been recorded",
+    )
 
 
 @bp.route("/recoveries/<int:recovery_id>/write-off", methods=["GET", "POST"])
 @requires_role(Role.FINANCE)
 @commits
 def write_off(recovery_id: int):
-    chosen = _recovery(recovery_id)
-    form = WriteOffForm()
-    if not form.is_submitted():
-        form.version.data = str(chosen.version)
-    if form.validate_on_submit():
-        try:
-            recovery_service.request_write_off(
-                current_actor(),
-                chosen,
-                form.reason.data,
-                expected_version=id_or_none(form.version.data),
-            )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            return _done(chosen, "The write-off is waiting for a second finance officer")
-    return render_template("closure/write_off.html", form=form, recovery=chosen)
+    return _recovery_form(
+        recovery_id,
+        WriteOffForm,
+        "closure/write_off.html",
+        lambda chosen, form, version: recovery_service.request_write_off(
+            current_actor(), chosen, form.reason.data, expected_version=version
+        ),
+        lambda form: "The write-off is waiting for a second finance officer",
+    )
 
 
 @bp.route("/recoveries/<int:recovery_id>/write-off/decision", methods=["GET", "POST"])
 @requires_role(Role.FINANCE)
 @commits
 def write_off_decision(recovery_id: int):
-    chosen = _recovery(recovery_id)
-    form = WriteOffDecisionForm()
-    if not form.is_submitted():
-        form.version.data = str(chosen.version)
-    if form.validate_on_submit():
-        try:
-            recovery_service.decide_write_off(
-                current_actor(),
-                chosen,
-                approve=form.decision.data == "approve",
-                expected_version=id_or_none(form.version.data),
-            )
-        except RuleBroken as error:
-            show_rule_broken(form, error)
-        else:
-            return _done(
-                chosen,
-                "The write-off has been approved"
-                if form.decision.data == "approve"
-                else "The write-off has been refused: the money is still owed",
-            )
-    return render_template("closure/write_off_decision.html", form=form, recovery=chosen)
+    return _recovery_form(
+        recovery_id,
+        WriteOffDecisionForm,
+        "closure/write_off_decision.html",
+        lambda chosen, form, version: recovery_service.decide_write_off(
+            current_actor(),
+            chosen,
+            approve=form.decision.data == "approve",
+            expected_version=version,
+        ),
+        lambda form: "The write-off has been approved"
+        if form.decision.data == "approve"
+        else "The write-off has been refused: the money is still owed",
+    )

@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.data.pagination import Page, paginate
-from tracker.data.payments import lock_allocation, unpaid_payments
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
@@ -20,8 +19,6 @@ from tracker.models import (
     RecoveryStatus,
     ReturnStatus,
 )
-
-__all__ = ["lock_allocation", "unpaid_payments"]
 
 
 def targets_of(allocation_id: int) -> list:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.data.scoping import scope_to_user
+from tracker.domain.statuses import UNDER_WAY
 from tracker.extensions import db
 from tracker.models import (
     Allocation,
@@ -29,7 +30,6 @@ from tracker.models import (
 SHOWN = 5  # items listed under each count; the rest are a link away
 DUE_SOON_DAYS = 14
 OWED = [ReturnStatus.NOT_STARTED, ReturnStatus.DRAFT]
-OPEN_GRANT = [AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE]
 CLOSE_WITHIN_DAYS = 90  # a grant is overdue for closure three months after its planned end
 OVERDUE = [
     ReturnStatus.NOT_STARTED,
@@ -209,7 +209,7 @@ def queues_for(user: User, today: date, *, threshold_pence: int) -> list[Queue]:
         queues.append(Queue("final-returns", "Final returns to review", count, items, "closing"))
         count, items = _grants(
             user,
-            Allocation.status.in_(OPEN_GRANT),
+            Allocation.status.in_(sorted(UNDER_WAY)),
             Allocation.planned_end < today - timedelta(days=CLOSE_WITHIN_DAYS),
         )
         queues.append(
@@ -283,7 +283,7 @@ def queues_for(user: User, today: date, *, threshold_pence: int) -> list[Queue]:
             queues.append(Queue(key, heading, count, items))
         count, items = _grants(
             user,
-            Allocation.status.in_(OPEN_GRANT),
+            Allocation.status.in_(sorted(UNDER_WAY)),
             Allocation.planned_end < today,
             (FinalReturn.id.is_(None))
             | (FinalReturn.status == FinalReturnStatus.CHANGES_REQUESTED),

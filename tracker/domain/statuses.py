@@ -96,6 +96,11 @@ class AllocationStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# A grant under way: accepted (or active) and not yet closed. It may be paid, and once past its
+# planned end it owes a final return.
+UNDER_WAY = frozenset({AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE})
+
+
 class OfferStatus(enum.StrEnum):
     """A version of a grant offer: open until the grantee accepts it, an officer withdraws it,
     or a later version replaces it."""

@@ -8,24 +8,24 @@ every dashboard and export."""
 from datetime import date
 
 from tracker.data import closure as closure_data
+from tracker.data import payments as payment_data
 from tracker.data.store import ConcurrentChange, DuplicateError, save
 from tracker.domain.money import format_pounds
 from tracker.domain.roles import Role
-from tracker.domain.statuses import AllocationStatus, FinalReturnStatus
+from tracker.domain.statuses import UNDER_WAY, AllocationStatus, FinalReturnStatus
 from tracker.infrastructure import clock
 from tracker.models import Allocation, FinalReturn, Recovery
 from tracker.services import audit
 from tracker.services.errors import NotAllowed, RuleBroken
 
 S = FinalReturnStatus
-OPEN_GRANT = frozenset({AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE})
 CHANGED = "Someone else changed this final return at the same time: check it and try again"
 FIELDS = ["status", "delivered", "eligible_spend_pence", "lessons", "evidence"]
 
 
 def final_return_due(allocation: Allocation, today: date) -> bool:
     """A grant owes its final return once it is accepted or active and past its planned end."""
-    return allocation.status in OPEN_GRANT and allocation.planned_end < today
+    return allocation.status in UNDER_WAY and allocation.planned_end < today
 
 
 def may_submit(user, allocation: Allocation) -> bool:
@@ -137,8 +137,8 @@ def close(
     return and is paid nothing more. Gives the recovery, if any."""
     _officer(actor)
     final = _submitted(final)
-    allocation = closure_data.lock_allocation(final.allocation_id)
-    if allocation.status not in OPEN_GRANT:
+    allocation = payment_data.lock_allocation(final.allocation_id)
+    if allocation.status not in UNDER_WAY:
         raise RuleBroken(f"This grant is {allocation.status.value}: it cannot be closed")
     waiting = closure_data.returns_not_approved(allocation.id)
     if waiting:
@@ -146,7 +146,7 @@ def close(
             f"{waiting} of this grant's returns {'is' if waiting == 1 else 'are'} not yet "
             "approved: every return is submitted and approved before the grant is closed"
         )
-    if closure_data.unpaid_payments(allocation.id):
+    if payment_data.unpaid_payments(allocation.id):
         raise RuleBroken(
             "This grant has payments requested or approved and not yet paid: pay or hold them "
             "before it is closed"

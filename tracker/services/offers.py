@@ -10,6 +10,7 @@ from tracker.data import offers as offer_data
 from tracker.data import returns as return_data
 from tracker.data.store import save
 from tracker.domain.periods import FinancialYear
+from tracker.domain.statuses import UNDER_WAY
 from tracker.infrastructure import clock
 from tracker.models import (
     Allocation,
@@ -186,7 +187,7 @@ def accept(
     if errors:
         raise errors[0]
     first = allocation.status == AllocationStatus.OFFERED
-    if not first and allocation.status not in (AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE):
+    if not first and allocation.status not in UNDER_WAY:
         raise RuleBroken(why_not_open(offer))
     now = clock.now()
     if not offer_data.mark_accepted(offer, actor.user, name, job_title, now):
@@ -237,7 +238,7 @@ def no_payment_before_acceptance(allocation: Allocation) -> None:
     changed them, were accepted too."""
     if allocation.status == AllocationStatus.CLOSED:
         raise RuleBroken("No payment can be requested on a closed grant")
-    if allocation.status not in {AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE}:
+    if allocation.status not in UNDER_WAY:
         raise RuleBroken(
             f"No payment can be requested until {allocation.organisation.name} "
             f"{PAID_ONLY_AFTER}: this grant is {allocation.status.value}"
