@@ -99,6 +99,17 @@ def closed(session, grant, *, paid_pounds=150_000, eligible_pounds=100_000) -> R
     )
 
 
+def received(session, recovery, pence: int) -> None:
+    """Finance records `pence` paid back on 1 May 2024 (in 2024-25)."""
+    recovery_service.record_receipt(
+        actor(session, FINANCE),
+        recovery,
+        amount_pence=pence,
+        received_on=date(2024, 5, 1),
+        reference="",
+    )
+
+
 def events(session, action: str) -> list[AuditEvent]:
     return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
@@ -155,10 +166,10 @@ def test_a_final_return_with_a_mistake_is_refused_beside_the_field_and_kept(
     response = grantee.post(final_url(grant), answers(grant, **{field: typed}))
     assert response.status_code == 200
     assert message in error_beside(response, field)
-    assert value_of(response, "lessons") in (
-        "Recruit social workers before the school year starts",
-        "",
-    )
+    if field != "lessons":  # the other answers are kept
+        assert value_of(response, "lessons") == (
+            "Recruit social workers before the school year starts"
+        )
     assert closure_data.final_return_of(grant.id) is None
     assert count(transaction, AuditEvent) == before
 
@@ -387,13 +398,7 @@ def test_finance_records_money_received_in_part_and_then_in_full(signed_in, tran
 def test_a_write_off_needs_a_reason_and_a_second_finance_officer(signed_in, transaction):
     grant = allocation(transaction, LAMBETH_SWIS)
     recovery = closed(transaction, grant)
-    recovery_service.record_receipt(
-        actor(transaction, FINANCE),
-        recovery,
-        amount_pence=10_000_00,
-        received_on=date(2024, 5, 1),
-        reference="",
-    )
+    received(transaction, recovery, 10_000_00)
     transaction.commit()
     finance = signed_in(FINANCE)
     response = finance.post(f"/recoveries/{recovery.id}/write-off", {"reason": " "})
@@ -457,13 +462,7 @@ def test_the_360giving_grant_gives_what_was_disbursed_net_of_recoveries(signed_i
 
     grant = allocation(transaction, LAMBETH_SWIS)
     recovery = closed(transaction, grant)
-    recovery_service.record_receipt(
-        actor(transaction, FINANCE),
-        recovery,
-        amount_pence=20_000_00,
-        received_on=date(2024, 5, 1),
-        reference="",
-    )
+    received(transaction, recovery, 20_000_00)
     row = next(
         r for r in awarded_allocation_rows(ExportFilters()) if r["identifier"] == LAMBETH_SWIS
     )
@@ -483,13 +482,7 @@ def test_the_allocations_download_shows_the_final_return_and_the_recovery(signed
 
     grant = allocation(transaction, LAMBETH_SWIS)
     recovery = closed(transaction, grant)
-    recovery_service.record_receipt(
-        actor(transaction, FINANCE),
-        recovery,
-        amount_pence=20_000_00,
-        received_on=date(2024, 5, 1),
-        reference="",
-    )
+    received(transaction, recovery, 20_000_00)
     transaction.commit()
     text = signed_in(OFFICER).get("/exports/allocations.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
