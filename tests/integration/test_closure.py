@@ -38,7 +38,7 @@ from tracker.services import closure as closure_service
 from tracker.services import payments as payment_service
 from tracker.services import recoveries as recovery_service
 from tracker.services.errors import NotAllowed, RuleBroken
-from tracker.totals import ledger
+from tracker.totals import tracking
 from tracker.totals.figures import EVERY_REGION
 
 LAMBETH_SWIS = "360G-HHT-DEMO-SWIS-LBH"
@@ -241,7 +241,7 @@ def test_closing_raises_a_recovery_of_what_was_paid_but_not_spent(signed_in, tra
     assert event.after["recovery_pence"] == 50_000_00 and event.after["paid_pence"] == 150_000_00
     assert len(events(transaction, "recovery raised")) == 1
     assert closure_data.final_return_of(grant.id).status == FinalReturnStatus.ACCEPTED
-    assert ledger.check(db.session.connection()) == []
+    assert tracking.check(db.session) == []
     # Finance sees it waiting.
     finance_home = soup_of(signed_in(FINANCE).get("/home")).find(id="queue-recoveries")
     assert "£50,000.00" in finance_home.get_text()
@@ -381,7 +381,7 @@ def test_finance_records_money_received_in_part_and_then_in_full(signed_in, tran
     transaction.refresh(recovery)
     assert recovery.status == RecoveryStatus.SETTLED
     assert len(events(transaction, "recovery received")) == 2
-    assert ledger.check(db.session.connection()) == []
+    assert tracking.check(db.session) == []
     # Recovered, by the financial year it was received in (2024-25), in the running totals.
     recovered = transaction.scalar(
         select(TotalMoney.recovered_pence).where(
@@ -425,7 +425,7 @@ def test_a_write_off_needs_a_reason_and_a_second_finance_officer(signed_in, tran
     (approved,) = events(transaction, "write-off approved")
     assert approved.actor.email == FINANCE_2
     # Written off is not recovered: the totals count only what was received.
-    assert ledger.check(db.session.connection()) == []
+    assert tracking.check(db.session) == []
 
 
 def test_a_refused_write_off_leaves_the_money_owed(transaction):

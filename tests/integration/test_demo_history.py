@@ -90,7 +90,7 @@ def test_the_demo_shows_each_stage_of_closing_a_grant(make_database):
     from tracker.commands.demo_closure import STAGES, identifier_of
     from tracker.data import closure as closure_data
     from tracker.models import AllocationStatus, FinalReturnStatus, RecoveryStatus
-    from tracker.totals import ledger
+    from tracker.totals import tracking
 
     app, runner = seeded_with_history(make_database)
 
@@ -129,7 +129,7 @@ def test_the_demo_shows_each_stage_of_closing_a_grant(make_database):
                 (RecoveryStatus.WRITE_OFF_REQUESTED, False),
             ),
         }
-        assert ledger.check(db.session.connection()) == []
+        assert tracking.check(db.session) == []
     assert runner.invoke(args=["seed", "--demo", "--history"]).exit_code == 0
     with app.app_context():
         assert stages() == seen

@@ -33,7 +33,7 @@ from tracker.models import (
     ReturnForecast,
 )
 from tracker.services import outturn
-from tracker.totals import ledger
+from tracker.totals import tracking
 
 YEAR = "?year=2020"
 OCTOBER = date(2020, 10, 5)  # a Monday, in quarter 3 of 2020-21
@@ -68,7 +68,7 @@ def test_each_quarter_counts_reported_spend_else_a_forecast_else_the_profile(tra
     assert row.outturn_pence == 3_212_345_00
     assert row.difference_pence == -487_655_00
     # The running totals agree with the live rows.
-    assert ledger.check(db.session.connection()) == []
+    assert tracking.check(db.session) == []
 
 
 def test_a_closed_grant_counts_only_what_it_reported(transaction):
@@ -80,7 +80,7 @@ def test_a_closed_grant_counts_only_what_it_reported(transaction):
     assert row.forecast_pence == 0  # its forecast is ignored
     assert row.profile_pence == 10 * 300_000_00  # and its unreported quarters
     assert row.committed_pence == 3_300_000_00  # its money stays committed
-    assert ledger.check(db.session.connection()) == []
+    assert tracking.check(db.session) == []
 
 
 def test_a_payment_approved_and_not_yet_paid_counts_in_the_year_it_was_approved(transaction):
@@ -96,7 +96,7 @@ def test_a_payment_approved_and_not_yet_paid_counts_in_the_year_it_was_approved(
     transaction.flush()
     _, row = trf_row(transaction)
     assert row.approved_unpaid_pence == 20_000_00
-    assert ledger.check(db.session.connection()) == []
+    assert tracking.check(db.session) == []
 
 
 @pytest.mark.parametrize(

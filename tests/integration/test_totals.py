@@ -17,7 +17,7 @@ from tests.integration import totals_operations
 from tracker.extensions import db
 from tracker.models.totals import TotalAllocation, TotalMoney
 from tracker.services.errors import NotAllowed, RuleBroken
-from tracker.totals import ledger
+from tracker.totals import tracking
 from tracker.totals.figures import EVERY_REGION
 
 REFUSED = (RuleBroken, NotAllowed)
@@ -32,8 +32,13 @@ steps = st.lists(
 )
 
 
+IN_DRAFT = select(func.sum(TotalAllocation.amount_pence)).where(
+    TotalAllocation.status == "draft", TotalAllocation.region == EVERY_REGION
+)
+
+
 def differences(session) -> list[str]:
-    return [str(d) for d in ledger.check(session.connection())]
+    return [str(d) for d in tracking.check(session)]
 
 
 def test_the_demo_datas_totals_agree_with_its_rows(transaction):
@@ -64,14 +69,70 @@ def test_totals_equal_the_live_sums_after_every_operation(transaction, steps):
 
 def test_an_imported_file_is_counted_as_drafts_at_once(transaction):
     """The import writes in bulk, past the session's flush: it tells the totals itself."""
-    in_draft = select(func.sum(TotalAllocation.amount_pence)).where(
-        TotalAllocation.status == "draft", TotalAllocation.region == EVERY_REGION
-    )
-    before = transaction.scalar(in_draft) or 0
+    before = transaction.scalar(IN_DRAFT) or 0
     totals_operations.import_file(2, 500)  # three new drafts: £500.02, £501.02 and £502.02
-    assert (transaction.scalar(in_draft) or 0) == before + 50002 + 50102 + 50202
+    assert (transaction.scalar(IN_DRAFT) or 0) == before + 50002 + 50102 + 50202
     totals_operations.import_file(1, 500)  # and a change to an existing draft, to £507.00
     assert differences(transaction) == []
+    assert differences(transaction) == []
+
+
+def test_a_transactions_changes_reach_the_totals_once_as_it_commits(transaction):
+    """Written at commit, in one order, so racing writers never deadlock on the totals rows;
+    the Core read below does not ask for them to be written first, as a query does."""
+    before = transaction.scalar(IN_DRAFT) or 0
+    totals_operations.allocate(3, 400)  # a draft of £400.03
+    assert (transaction.connection().scalar(IN_DRAFT) or 0) == before
+    transaction.commit()
+    assert (transaction.connection().scalar(IN_DRAFT) or 0) == before + 40003
+
+
+def test_a_transaction_reads_its_own_changes_in_the_totals(transaction):
+    before = transaction.scalar(IN_DRAFT) or 0
+    totals_operations.allocate(3, 400)
+    assert (transaction.scalar(IN_DRAFT) or 0) == before + 40003
+    totals_operations.allocate(4, 100)  # a draft of £100.04, after the totals were read
+    transaction.commit()
+    assert (transaction.scalar(IN_DRAFT) or 0) == before + 40003 + 10004
+    assert differences(transaction) == []
+
+
+def test_a_savepoint_rolled_back_takes_its_changes_with_it(transaction):
+    before = transaction.scalar(IN_DRAFT) or 0
+    totals_operations.allocate(4, 100)
+    savepoint = transaction.begin_nested()
+    totals_operations.allocate(3, 400)
+    savepoint.rollback()
+    transaction.commit()
+    assert (transaction.scalar(IN_DRAFT) or 0) == before + 10004
+    assert differences(transaction) == []
+
+
+def test_outer_changes_read_inside_a_savepoint_outlive_its_rollback(transaction):
+    """Reading inside the savepoint writes the outer transaction's changes there; rolling the
+    savepoint back undoes that write, so the changes must be written again at commit."""
+    before = transaction.scalar(IN_DRAFT) or 0
+    totals_operations.allocate(3, 400)
+    savepoint = transaction.begin_nested()
+    totals_operations.allocate(4, 100)
+    assert (transaction.scalar(IN_DRAFT) or 0) == before + 40003 + 10004
+    savepoint.rollback()
+    assert (transaction.scalar(IN_DRAFT) or 0) == before + 40003
+    transaction.commit()
+    assert (transaction.scalar(IN_DRAFT) or 0) == before + 40003
+    assert differences(transaction) == []
+
+
+def test_a_released_savepoints_changes_are_its_parents(transaction):
+    before = transaction.scalar(IN_DRAFT) or 0
+    outer = transaction.begin_nested()
+    inner = transaction.begin_nested()
+    totals_operations.allocate(3, 400)
+    inner.commit()
+    outer.rollback()  # the released savepoint's changes went with its parent
+    totals_operations.allocate(4, 100)
+    transaction.commit()
+    assert (transaction.scalar(IN_DRAFT) or 0) == before + 10004
     assert differences(transaction) == []
 
 
@@ -153,7 +214,7 @@ def test_racing_writers_never_make_the_totals_drift(make_database):
         thread.join(180)
     assert not failures, failures
     with app.app_context():
-        assert [str(d) for d in ledger.check(db.session.connection())] == []
+        assert [str(d) for d in tracking.check(db.session)] == []
         db.session.rollback()
         db.engine.dispose()
 

@@ -4,7 +4,8 @@ and write back), rebuilding every table from the live rows, and checking them.
 A change first makes its key's row if it is missing (`INSERT ... ON CONFLICT DO NOTHING`, on
 SQLite and PostgreSQL alike), then adds to it: two writers reaching the same new key at once
 both land, one making the row and both adding. Rows are touched in key order, table by table,
-so writers on PostgreSQL take the totals' row locks in one order and never deadlock on them.
+and `tracking` writes a transaction's changes in one go as it commits, so writers on
+PostgreSQL take the totals' row locks in one order and never deadlock on them.
 A change never deletes a row (a zero row is harmless and saves the next change an insert)."""
 
 from collections import defaultdict
@@ -83,11 +84,8 @@ def replace_ratings(connection, project_ids, ratings: dict) -> None:
         connection.execute(insert(table), rows)
 
 
-def move(connection, before: Figures, after: Figures) -> None:
-    """Moves the totals by the difference between two sets of figures for the same allocations."""
-    changes = after.minus(before)
-    if changes:
-        apply(connection, changes)
+def replace_changed_ratings(connection, before: Figures, after: Figures) -> None:
+    """The latest ratings that differ between two sets of figures become `after`'s."""
     changed = {
         p
         for p in set(before.ratings) | set(after.ratings)

@@ -6,19 +6,32 @@ allocation, its profile, a project or its targets, a return or its spend, foreca
 a payment, or an organisation's region, the allocations concerned are locked (a row lock on
 PostgreSQL; SQLite's writers already hold the database's) and what they add to the totals is
 worked out; after the flush it is worked out again, and the totals move by the difference
-(`ledger.move`). New operations (another engineer's service that creates returns, say) are
+by the difference. New operations (another engineer's service that creates returns, say) are
 followed without being wired in, as long as they write through the session.
 
 The lock matters on PostgreSQL: without it, another transaction committing a change to the
 same allocation between our "before" and "after" would be counted twice.
+
+The differences are added up over the transaction and written to the totals once, as it
+commits (`ledger.apply`, every row in one order: table, then key). Writing them at each flush
+took the totals' row locks in a different order in each flush, so two transactions that each
+flushed twice could wait for each other (PostgreSQL's deadlock, seen in the racing-writers
+test), and a writer holding totals rows from its first flush could wait for an allocation
+another writer had locked while that writer waited for the same totals rows. Now a transaction
+takes totals locks only at its end, after all its other locks, in one order. A read of the
+totals inside the writing transaction (a query naming a totals table) writes the differences
+first (`settle`), so the transaction reads its own changes. Savepoints are honoured: a
+savepoint's differences join its parent's when it is released and are dropped when it is
+rolled back.
 
 Writes that bypass the session (Core bulk inserts: the import, the benchmark data) say what
 they touched with `moving(...)`."""
 
 from contextlib import contextmanager
 
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import TableClause, event, inspect, select
+from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.sql import visitors
 
 from tracker.models import (
     Allocation,
@@ -36,6 +49,11 @@ from tracker.models import (
 from tracker.totals import contributions, ledger
 
 _KEY = "totals.before"
+# {SessionTransaction: changes} the differences not yet written, by the transaction or
+# savepoint whose flushes made them; and {savepoint: {transaction: changes}} the differences
+# of outer transactions that `settle` wrote inside a savepoint (given back if it rolls back).
+_PENDING, _SETTLED = "totals.pending", "totals.settled"
+_TOTALS = frozenset(ledger.TABLES)
 # For each kind of row: the attributes whose change can move a figure (None: any), and how to
 # find its allocation (foreign key, relationship, the parent's class).
 RELEVANT = {
@@ -205,7 +223,109 @@ def _after_flush(session, _flush_context) -> None:
     ids, new, before = pending
     every = ids | {obj.id for obj in new if obj.id is not None}
     connection = session.connection()
-    ledger.move(connection, before, contributions.of_allocations(connection, every))
+    _record(session, connection, before, contributions.of_allocations(connection, every))
+
+
+def _level(session):
+    """The innermost transaction (savepoint or the session's own) the session is in."""
+    if isinstance(session, scoped_session):
+        session = session()
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _add(into: dict, changes: dict) -> None:
+    for key, delta in changes.items():
+        row = into.setdefault(key, {})
+        for column, amount in delta.items():
+            row[column] = row.get(column, 0) + amount
+
+
+def _record(session, connection, before, after) -> None:
+    """Keeps the difference for the commit; the latest ratings are replaced now (only the
+    holder of their allocation's lock writes them, so there is no order to keep)."""
+    changes = after.minus(before)
+    if changes:
+        _add(session.info.setdefault(_PENDING, {}).setdefault(_level(session), {}), changes)
+    ledger.replace_changed_ratings(connection, before, after)
+
+
+def _write(connection, changes: dict) -> None:
+    nonzero = {key: {c: d for c, d in delta.items() if d} for key, delta in changes.items()}
+    nonzero = {key: delta for key, delta in nonzero.items() if delta}
+    if nonzero:
+        ledger.apply(connection, nonzero)
+
+
+def _before_commit(session) -> None:
+    """The transaction's differences go to the totals as it commits; a released savepoint's
+    join its parent's."""
+    session.flush()  # the commit flushes after this hook: its differences are wanted here
+    if not session.info.get(_PENDING) and not session.info.get(_SETTLED):
+        return
+    level = _level(session)
+    pending = session.info.get(_PENDING, {})
+    changes = pending.pop(level, None)
+    settled = session.info.get(_SETTLED, {}).pop(level, {})
+    parent = level.parent
+    if parent is None:
+        if changes:
+            _write(session.connection(), changes)
+        return
+    if changes:
+        _add(pending.setdefault(parent, {}), changes)
+    for owner, written in settled.items():
+        if owner is not parent:  # the parent's own were written inside it: nothing to give back
+            _add(session.info[_SETTLED].setdefault(parent, {}).setdefault(owner, {}), written)
+
+
+def _after_transaction_end(session, transaction) -> None:
+    """A transaction that ends without committing loses its differences; a savepoint rolled
+    back gives back the outer transactions' differences `settle` wrote inside it."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_SETTLED, None)
+        return
+    pending = session.info.get(_PENDING)
+    if pending:
+        pending.pop(transaction, None)
+    settled = session.info.get(_SETTLED, {}).pop(transaction, None)
+    for owner, written in (settled or {}).items():
+        _add(session.info.setdefault(_PENDING, {}).setdefault(owner, {}), written)
+
+
+def settle(session) -> None:
+    """Writes the differences not yet written, so this transaction reads its own changes."""
+    pending = session.info.get(_PENDING)
+    if not pending or not any(pending.values()):
+        return
+    here = _level(session)
+    combined: dict = {}
+    for owner, changes in pending.items():
+        _add(combined, changes)
+        if owner is not here:
+            given_back = session.info.setdefault(_SETTLED, {}).setdefault(here, {})
+            _add(given_back.setdefault(owner, {}), changes)
+    pending.clear()
+    _write(session.connection(), combined)
+
+
+def _reads_totals(statement) -> bool:
+    """By name: the ORM's copies of a table (annotated) are not the table itself."""
+    return any(
+        isinstance(e, TableClause) and e.name in _TOTALS for e in visitors.iterate(statement)
+    )
+
+
+def _before_orm_execute(state) -> None:
+    pending = state.session.info.get(_PENDING)
+    if pending and any(pending.values()) and _reads_totals(state.statement):
+        settle(state.session)
+
+
+def check(session) -> list:
+    """`ledger.check` of what this session's transaction sees, its own changes written."""
+    settle(session)
+    return ledger.check(session.connection())
 
 
 def listen() -> None:
@@ -213,6 +333,9 @@ def listen() -> None:
     if not event.contains(Session, "before_flush", _before_flush):
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush_postexec", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_transaction_end", _after_transaction_end)
+        event.listen(Session, "do_orm_execute", _before_orm_execute)
 
 
 @contextmanager
@@ -234,4 +357,4 @@ def moving(allocation_ids=()):
     if made:
         _lock(connection, (), organisations={a.organisation_id for a in made})
         after.merge(contributions.of_new(connection, made))
-    ledger.move(connection, before, after)
+    _record(db.session, connection, before, after)
