@@ -53,7 +53,7 @@ TIMED = ["tests/live/test_sign_in_burst.py", "tests/live/test_reads_beside_heavy
 BROWSER_FIRST = [
     "tests/browser/test_crawl.py",
     "tests/browser/test_return_journey.py",
-    "tests/browser/test_delivery_journey.py",
+    "tests/browser/test_grant_life_journey.py",
     "tests/browser/test_dashboard_charts.py",
     "tests/browser/test_officer_journey.py",
 ]

@@ -1,12 +1,17 @@
-"""A grant from nothing to a paid return, through the screens only: the officer makes an
-allocation and sets up its delivery (project, targets, milestone, schedule); a second officer
-finds it on their home page and approves it; the grantee finds the generated return on theirs,
-fills and submits it; the officer finds it to review; finance finds the payment, approves it
-and records it paid. Each person starts from their home page. Axe runs on every page at 1280
-pixels, and on each home page at 320 too."""
+"""A grant's whole life through the screens only, from nothing to its unspent money recovered
+(issue 15): the officer makes an allocation and sets up its delivery (project, targets,
+milestone, schedule); a second officer finds it on their home page and approves and offers it;
+money asked for before acceptance is refused, saying why; the council's certifier reads the
+offer letter and accepts it; the grantee finds the generated return on theirs, fills and
+submits it; the officer finds it to review; finance approves the payment and a second finance
+officer records it paid; the certifier finds the final return owed and submits it; the officer
+closes the grant, raising a recovery of what was paid but not spent; finance records the money
+received, in part and then in full. Each person starts from their home page; where a form is
+refused, the error is beside the field and the other answers are kept. Axe runs on every page
+at 1280 pixels, and on each home page at 320 too."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -67,7 +72,7 @@ def milestone_id(live_server, title: str) -> int:
         return db.session.scalars(select(Milestone.id).where(Milestone.title == title)).one()
 
 
-def test_a_grant_made_in_the_service_is_set_up_reported_on_and_paid(
+def test_a_grant_made_in_the_service_lives_from_offer_to_money_recovered(
     page,
     live_server,
     tmp_path,
@@ -86,7 +91,7 @@ def test_a_grant_made_in_the_service_is_set_up_reported_on_and_paid(
     page.get_by_label("Amount awarded").fill("120000")
     fill_date(page, "Award date", "1", "4", "2020")
     fill_date(page, "Planned start date", "1", "4", "2020")
-    fill_date(page, "Planned end date", "31", "3", "2021")
+    fill_date(page, "Planned end date", "30", "6", "2020")  # one quarter: one return
     page.get_by_role("button", name="Save as draft").click()
     expect(success_banner(page)).to_contain_text("saved as a draft")
     allocation_url = page.url
@@ -290,4 +295,66 @@ def test_a_grant_made_in_the_service_is_set_up_reported_on_and_paid(
     check_page(page)
     page.get_by_role("button", name="Record as paid").click()
     expect(success_banner(page)).to_contain_text("Payment marked as paid")
+    check_page(page)
+    sign_out(page)
+
+    # 8. The council's certifier finds the final return owed (the grant ended on 30 June 2020)
+    # and submits it: first with no lessons, refused beside the field and the rest kept.
+    at_home(page, CERTIFIER)
+    queue(page, "final-returns-owed").get_by_role("link", name=f"Final return: {TITLE}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Final return: {TITLE}")
+    check_page(page)
+    targets = page.locator("input[name^=target_]")
+    for n in range(targets.count()):
+        targets.nth(n).fill("20")
+    spent = page.get_by_label("Total spent on eligible costs over the whole grant")
+    spent.fill("800")
+    page.get_by_label("Evidence").fill("The statement of grant expenditure, signed by the CFO")
+    page.get_by_role("button", name="Submit the final return").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    expect(page.locator("#lessons-error")).to_contain_text("Enter the lessons learned")
+    expect(spent).to_have_value("800")
+    check_page(page)
+    page.get_by_label("Lessons learned").fill("Book group rooms before referrals start")
+    page.get_by_role("button", name="Submit the final return").click()
+    expect(success_banner(page)).to_contain_text("Your final return has been submitted")
+    check_page(page)
+    sign_out(page)
+
+    # 9. The officer finds it to review and closes the grant: of the £1,000 paid, £800 was
+    # spent on eligible costs, so £200 is to be recovered (first without the date to pay by).
+    at_home(page, OFFICER)
+    queue(page, "final-returns").get_by_role("link", name=re.compile(re.escape(TITLE))).click()
+    expect(page.locator("#closure-money")).to_contain_text("£200.00")
+    check_page(page)
+    close = page.get_by_role("radio", name="Accept the final return and close the grant")
+    close.check()
+    page.get_by_role("button", name="Save the decision").click()
+    expect(page.locator("#due_on-error")).to_contain_text("Enter the date the money is to be")
+    check_page(page)
+    close.check()
+    due = date.today() + timedelta(days=60)
+    fill_date(page, "Date to pay back by", str(due.day), str(due.month), str(due.year))
+    page.get_by_role("button", name="Save the decision").click()
+    expect(success_banner(page)).to_contain_text("a recovery has been raised")
+    expect(page.locator("p:has(#closure-link)")).to_contain_text("(closed)")
+    check_page(page)
+    sign_out(page)
+
+    # 10. Finance finds the money to recover and records it received: £50, then the £150 left.
+    at_home(page, FINANCE)
+    queue(page, "recoveries").get_by_role("link", name=re.compile(r"£200\.00")).click()
+    check_page(page)
+    for pounds, left in (("50", "£150.00"), ("150", "£0.00")):
+        page.get_by_role("link", name="Record money received").click()
+        check_page(page)
+        page.get_by_label("Amount received").fill(pounds)
+        today = date.today()
+        fill_date(page, "Date received", str(today.day), str(today.month), str(today.year))
+        page.get_by_role("button", name="Record it").click()
+        expect(success_banner(page)).to_be_visible()
+        expect(page.locator("#recovery")).to_contain_text(left)
+        check_page(page)
+    expect(page.locator("#recovery")).to_contain_text("Settled")
+    page.get_by_role("link", name="Recoveries", exact=True).first.click()
     check_page(page)
