@@ -3,8 +3,7 @@
 approved but unpaid) and each stream's margin for the year-end flag; each stream's standard
 conditions of grant as versioned text (stream_conditions); closing a grant: its final return
 (final_return), the recovery of money paid but not spent on eligible costs (recovery) and what
-is received against it (recovery_receipt); every running total is then rebuilt from the live
-rows, as `flask totals rebuild` does
+is received against it (recovery_receipt); the running totals are rebuilt by 0016
 
 Revision ID: 0015
 Revises: 0014
@@ -125,10 +124,6 @@ def upgrade():
     with op.batch_alter_table('recovery_receipt', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recovery_receipt_allocation_id'), ['allocation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_recovery_receipt_recovery_id'), ['recovery_id'], unique=False)
-
-    from tracker.totals import ledger
-
-    ledger.rebuild(op.get_bind())
 
 
 def downgrade():

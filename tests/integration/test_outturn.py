@@ -83,6 +83,24 @@ def test_a_closed_grant_counts_only_what_it_reported(transaction):
     assert tracking.check(db.session) == []
 
 
+def test_a_forecast_for_a_quarter_after_the_grant_ends_is_ignored(transaction):
+    """A variation brings Birmingham's end forward to 30 September 2020, after it forecast
+    £50,000 for quarter 3: nothing is spent on a grant after it ends."""
+    grant = birmingham_reports_and_forecasts(transaction)
+    grant.planned_end = date(2020, 9, 30)
+    transaction.flush()
+    _, row = trf_row(transaction)
+    assert row.reported_pence == 12_345_00
+    assert row.forecast_pence == 0
+    assert row.profile_pence == 3 * 75_000_00 + 10 * 300_000_00  # its profile stands for Q3
+    assert tracking.check(db.session) == []
+    grant.planned_end = date(2020, 12, 31)  # and back: the forecast counts again
+    transaction.flush()
+    _, row = trf_row(transaction)
+    assert row.forecast_pence == 50_000_00
+    assert tracking.check(db.session) == []
+
+
 def test_a_payment_approved_and_not_yet_paid_counts_in_the_year_it_was_approved(transaction):
     grant = trf_allocation(transaction, "GB-LAE-MAN")
     transaction.add(

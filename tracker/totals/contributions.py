@@ -79,6 +79,7 @@ def _load(connection, where) -> _Rows:
             Allocation.organisation_id,
             Allocation.status,
             Allocation.amount_pence,
+            Allocation.planned_end,
         ).where(where(Allocation.id))
     ).all()
     if not rows.allocations:
@@ -278,9 +279,11 @@ def outturn_parts(rows: _Rows, allocation) -> dict[date, tuple[str, int]]:
     otherwise the profile's share of the quarter (each year's profile spread equally over its
     four quarters, as the spend-over-time chart spreads it: "profile_pence"). A closed grant
     counts only what it reported: its forecasts, and the profile of quarters it never reported
-    on, are ignored."""
+    on, are ignored. So is a forecast for a quarter after the grant's planned end (left from
+    before a variation brought the end forward): no money is spent on a grant after it ends."""
     reported: dict[date, int] = {}
     forecast: dict[date, int] = {}
+    last = _quarter(allocation.planned_end) if allocation.planned_end else None
     for project in rows.projects.get(allocation.id, []):
         returns = [r for r in rows.returns.get(project.id, []) if r.status in v.REPORTED]
         for r in returns:
@@ -290,7 +293,8 @@ def outturn_parts(rows: _Rows, allocation) -> dict[date, tuple[str, int]]:
             latest = max(returns, key=lambda r: (r.period_start, r.revision, r.id))
             for line in rows.forecasts.get(latest.id, []):
                 quarter = _quarter(line.period_start)
-                forecast[quarter] = forecast.get(quarter, 0) + line.amount_pence
+                if last is None or quarter <= last:
+                    forecast[quarter] = forecast.get(quarter, 0) + line.amount_pence
     parts = {quarter: ("reported_pence", pence) for quarter, pence in reported.items()}
     if allocation.status in v.ENDED:
         return parts
@@ -368,6 +372,7 @@ class NewAllocation:
     status: object
     amount_pence: int
     profile: dict  # financial year -> pence
+    planned_end: date | None = None
 
 
 def of_new(connection, allocations: list[NewAllocation]) -> Figures:

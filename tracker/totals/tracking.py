@@ -57,7 +57,7 @@ _TOTALS = frozenset(ledger.TABLES)
 # For each kind of row: the attributes whose change can move a figure (None: any), and how to
 # find its allocation (foreign key, relationship, the parent's class).
 RELEVANT = {
-    Allocation: {"status", "amount_pence", "stream_id", "organisation_id"},
+    Allocation: {"status", "amount_pence", "stream_id", "organisation_id", "planned_end"},
     AllocationYear: None,
     Project: {"evidence_rating", "allocation_id"},
     ProjectTarget: None,
