@@ -227,6 +227,14 @@ def transaction(app):
             connection.close()
 
 
+@pytest.fixture
+def uploads(app, tmp_path, monkeypatch) -> Path:
+    """The shared app's upload folder, pointed at an empty folder for this test only."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
+    return folder
+
+
 # --- the page-checking client ----------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """One of each kind of thing a URL can name, all belonging to Lambeth (the owning organisation
 in the access table), made through the services inside the test's rolled-back transaction."""
 
+from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -9,6 +10,9 @@ from sqlalchemy import select
 from tests.conftest import LAMBETH_GRANTEE, OFFICER
 from tracker.models import (
     Allocation,
+    FinalReturn,
+    FinalReturnFile,
+    FinalReturnStatus,
     FundingStream,
     Invitation,
     Milestone,
@@ -98,7 +102,20 @@ def lambeth_things(session, upload_folder: Path) -> dict[str, int]:
         reason="Paid but not spent on eligible costs",
         due_on=date(2030, 1, 1),
     )
-    session.add_all([payment, message, invitation, recovery])
+    # A final return sent back (so the grantee's form still answers), with a file sent with it.
+    final = FinalReturn(
+        allocation_id=allocation.id,
+        status=FinalReturnStatus.CHANGES_REQUESTED,
+        eligible_spend_pence=0,
+        submitted_at=utcnow(),
+        decision_note="Send the signed statement",
+    )
+    statement = evidence_service.store(
+        "statement.pdf", A_PDF, folder=upload_folder, max_bytes=1_000_000
+    )
+    final_file = FinalReturnFile(**asdict(statement))
+    final.files.append(final_file)
+    session.add_all([payment, message, invitation, recovery, final])
     session.commit()
     return {
         "stream_id": allocation.stream_id,
@@ -113,6 +130,7 @@ def lambeth_things(session, upload_folder: Path) -> dict[str, int]:
         "variation_id": variation.id,
         "payment_id": payment.id,
         "recovery_id": recovery.id,
+        "final_file_id": final_file.id,
         "message_id": message.id,
         "invitation_id": invitation.id,
         "token_id": token.id,

@@ -127,6 +127,7 @@ POST team.accept_invitation                404   404   404   404   404   404   4
 
 GET  closure.final_return                  sign  ok    404   ok    403   403   403   403
 POST closure.final_return                  sign  ok    404   ok    403   403   403   403
+GET  closure.final_return_file             sign  ok    404   ok    ok    ok    403   403
 GET  closure.receipt                       sign  403   403   403   403   ok    403   403
 POST closure.receipt                       sign  403   403   403   403   ok    403   403
 GET  closure.recoveries                    sign  403   403   403   ok    ok    403   403

@@ -5,6 +5,8 @@ second finance officer's approval. A closed grant is read-only and its figures s
 
 The seeded Lambeth grant (Social workers in schools, £450,000) ended on 31 March 2022."""
 
+import hashlib
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -18,6 +20,7 @@ from tests.conftest import (
     text_of,
 )
 from tests.factories import actor, add_allocation, allocation, approve_every_return
+from tests.integration.test_evidence import files_in, pdf_file
 from tests.reading import count, error_beside, soup_of, value_of
 from tracker.data import closure as closure_data
 from tracker.extensions import db
@@ -172,6 +175,78 @@ def test_a_final_return_with_a_mistake_is_refused_beside_the_field_and_kept(
         )
     assert closure_data.final_return_of(grant.id) is None
     assert count(transaction, AuditEvent) == before
+
+
+def with_file(data: dict, content: bytes, name: str) -> dict:
+    return data | {"file": (io.BytesIO(content), name)}
+
+
+def test_a_file_sent_with_the_final_return_is_kept_listed_and_read(
+    signed_in, transaction, uploads
+):
+    grant = allocation(transaction, LAMBETH_SWIS)
+    grantee = signed_in(LAMBETH_GRANTEE)
+    response = grantee.post(
+        final_url(grant),
+        with_file(answers(grant), pdf_file(), "Statement of grant expenditure.pdf"),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    (kept,) = closure_data.final_return_of(grant.id).files
+    assert kept.original_name == "Statement of grant expenditure.pdf"
+    assert kept.content_type == "application/pdf"
+    assert kept.sha256 == hashlib.sha256(pdf_file()).hexdigest()
+    assert [p.name for p in files_in(uploads)] == [kept.stored_name]
+    (event,) = events(transaction, "final return file added")
+    assert event.object_id == grant.id and event.after["sha256"] == kept.sha256
+    # The officer reviewing it finds it listed, and reads the same bytes.
+    officer = signed_in(OFFICER)
+    review = soup_of(officer.get(f"/allocations/{grant.id}/closure"))
+    link = review.find(id="final-return-files").find("a")
+    assert link.get_text() == "Statement of grant expenditure.pdf"
+    download = officer.get(link["href"])
+    assert download.status_code == 200 and download.data == pdf_file()
+    assert "attachment" in download.headers["Content-Disposition"]
+    # So does the grantee, from the final return they sent.
+    mine = soup_of(grantee.get(final_url(grant))).find(id="final-return-files").find("a")
+    assert grantee.get(mine["href"]).data == pdf_file()
+
+
+def test_a_file_that_is_not_what_it_says_is_refused_and_nothing_is_kept(
+    signed_in, transaction, uploads
+):
+    grant = allocation(transaction, LAMBETH_SWIS)
+    grantee = signed_in(LAMBETH_GRANTEE)
+    before = count(transaction, AuditEvent)
+    response = grantee.post(
+        final_url(grant),
+        with_file(answers(grant), b"MZ\x90\x00 not a pdf at all", "statement.pdf"),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "PDF" in error_beside(response, "file")
+    assert value_of(response, "lessons") == "Recruit social workers before the school year starts"
+    assert closure_data.final_return_of(grant.id) is None
+    assert count(transaction, AuditEvent) == before
+    assert files_in(uploads) == []
+
+
+def test_a_file_sent_with_a_refused_final_return_is_not_kept_and_the_grantee_is_told(
+    signed_in, transaction, uploads
+):
+    grant = allocation(transaction, LAMBETH_SWIS)
+    grantee = signed_in(LAMBETH_GRANTEE)
+    response = grantee.post(
+        final_url(grant),
+        with_file(answers(grant, lessons=""), pdf_file(), "statement.pdf"),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "Enter the lessons learned" in error_beside(response, "lessons")
+    hint = soup_of(response).find(id="file-hint").get_text()
+    assert "Choose the file again" in hint
+    assert closure_data.final_return_of(grant.id) is None
+    assert files_in(uploads) == []
 
 
 def test_no_final_return_before_the_grant_has_ended(signed_in, transaction):

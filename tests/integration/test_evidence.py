@@ -177,14 +177,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # --- helpers ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def uploads(app, tmp_path, monkeypatch) -> Path:
-    """The shared app's upload folder, pointed at an empty folder for this test only."""
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
-    return folder
-
-
 def files_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 

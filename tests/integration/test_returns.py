@@ -250,12 +250,6 @@ def fill_every_section_in_the_browser(visitor, session, milestone_return) -> Non
     assert done.status_code == 302
 
 
-@pytest.fixture
-def uploads(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    return tmp_path / "uploads"
-
-
 # --- the schedule: returns are set up when an allocation becomes active ---------------------
 
 

@@ -1,4 +1,10 @@
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
@@ -39,6 +45,19 @@ def final_return_form(targets) -> type:
                 length_at_most(5_000, "evidence"),
             ],
         )
+        file = FileField(
+            "Attach a file (optional)",
+            widget=GovFileInput(),
+            description="For example the statement of grant expenditure. PDF, DOCX, XLSX, CSV, "
+            "PNG or JPEG, smaller than 10MB",
+        )
+
+        def attachment(self) -> tuple[str, bytes] | None:
+            """The file chosen, as its name and content; None when none was."""
+            upload = self.file.data
+            if not upload or not getattr(upload, "filename", ""):
+                return None
+            return upload.filename, upload.read()
 
         def delivered(self) -> dict[int, int]:
             return {

@@ -1,7 +1,19 @@
 """Closing a grant: the grantee's final return, the officer's review that closes the grant, and
 finance's recoveries of money paid but not spent on eligible costs."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from tracker.closure.forms import (
@@ -17,9 +29,10 @@ from tracker.domain.roles import Role
 from tracker.domain.statuses import FinalReturnStatus, RecoveryStatus
 from tracker.infrastructure import clock
 from tracker.services import closure as closure_service
+from tracker.services import evidence as evidence_files
 from tracker.services import recoveries as recovery_service
 from tracker.services.errors import RuleBroken
-from tracker.web.access import GRANTEES, current_actor, requires_role
+from tracker.web.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
 from tracker.web.pages import found, id_or_none, page_number, show_rule_broken
 from tracker.web.transactions import commits
 
@@ -59,12 +72,22 @@ def final_return(allocation_id: int):
                     lessons=form.lessons.data,
                     evidence=form.evidence.data,
                     today=clock.today(),
+                    attachment=form.attachment(),
+                    folder=Path(current_app.config["UPLOAD_FOLDER"]),
+                    max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
                 )
             except RuleBroken as error:
                 show_rule_broken(form, error)
             else:
                 flash("Your final return has been submitted for review")
                 return redirect(url_for("grantee.allocation", allocation_id=chosen.id))
+        # A browser never keeps a chosen file when a refused form comes back: say so.
+        chose_one = bool(getattr(form.file.data, "filename", ""))
+        if chose_one and "file" not in form.errors:
+            form.file.description = (
+                "Choose the file again: it was not kept, as other answers need changing. "
+                + form.file.description
+            )
     return render_template(
         "closure/final_return.html",
         allocation=chosen,
@@ -73,6 +96,26 @@ def final_return(allocation_id: int):
         form=form,
         editable=editable,
         due=due,
+    )
+
+
+@bp.get("/allocations/<int:allocation_id>/final-return-files/<int:final_file_id>")
+@requires_role(*CIVIL_SERVANTS, *GRANTEES)
+def final_return_file(allocation_id: int, final_file_id: int):
+    """A file sent with the grant's final return, to the grant's own people and the
+    department's staff."""
+    chosen = found(allocation_data.allocation_for_user(allocation_id, current_user))
+    final = found(closure_data.final_return_of(chosen.id))
+    kept = found(next((f for f in final.files if f.id == final_file_id), None))
+    path = evidence_files.path_of(kept, Path(current_app.config["UPLOAD_FOLDER"]))
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path,
+        mimetype=kept.content_type,
+        as_attachment=True,
+        download_name=kept.original_name,
+        max_age=0,
     )
 
 

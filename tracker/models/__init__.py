@@ -30,7 +30,7 @@ from tracker.models.allocation import Allocation, AllocationCategory, Allocation
 from tracker.models.api_token import ApiToken
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base
-from tracker.models.closure import FinalReturn, Recovery, RecoveryReceipt
+from tracker.models.closure import FinalReturn, FinalReturnFile, Recovery, RecoveryReceipt
 from tracker.models.department import Department
 from tracker.models.milestone_return import (
     EvidenceFile,
@@ -70,6 +70,7 @@ __all__ = [
     "EvidenceFile",
     "EvidenceRating",
     "FinalReturn",
+    "FinalReturnFile",
     "FinalReturnStatus",
     "FundingStream",
     "Indicator",

@@ -42,8 +42,29 @@ class FinalReturn(Timestamped, Base):
     version: Mapped[int] = mapped_column(default=1)
 
     allocation: Mapped[Allocation] = relationship()
+    files: Mapped[list["FinalReturnFile"]] = relationship(
+        back_populates="final_return", order_by="FinalReturnFile.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class FinalReturnFile(Timestamped, Base):
+    """A file sent with a final return (the statement of grant expenditure, say): checked,
+    stored and read as a return's evidence files are (tracker/services/evidence.py)."""
+
+    __tablename__ = "final_return_file"
+    __table_args__ = (*non_negative("size_bytes"),)
+
+    final_return_id: Mapped[int] = mapped_column(ForeignKey("final_return.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    final_return: Mapped[FinalReturn] = relationship(back_populates="files")
 
 
 class Recovery(Timestamped, Base):

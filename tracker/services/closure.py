@@ -5,7 +5,9 @@ the eligible spend, where that is more than nothing, becomes a recovery (amount,
 date) for finance (`services/recoveries.py`). A closed grant is read-only; its figures stay in
 every dashboard and export."""
 
+from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 
 from tracker.data import closure as closure_data
 from tracker.data import payments as payment_data
@@ -14,13 +16,15 @@ from tracker.domain.money import format_pounds
 from tracker.domain.roles import Role
 from tracker.domain.statuses import UNDER_WAY, AllocationStatus, FinalReturnStatus
 from tracker.infrastructure import clock
-from tracker.models import Allocation, FinalReturn, Recovery
+from tracker.models import Allocation, FinalReturn, FinalReturnFile, Recovery
 from tracker.services import audit
+from tracker.services import evidence as evidence_files
 from tracker.services.errors import NotAllowed, RuleBroken
 
 S = FinalReturnStatus
 CHANGED = "Someone else changed this final return at the same time: check it and try again"
 FIELDS = ["status", "delivered", "eligible_spend_pence", "lessons", "evidence"]
+FILE_FIELDS = ["original_name", "content_type", "size_bytes", "sha256"]
 
 
 def final_return_due(allocation: Allocation, today: date) -> bool:
@@ -42,10 +46,15 @@ def submit_final_return(
     lessons: str,
     evidence: str,
     today: date,
+    attachment: tuple[str, bytes] | None = None,
+    folder: Path | None = None,
+    max_bytes: int = 0,
 ) -> FinalReturn:
     """The grantee submits the final return of a grant past its planned end (again, after it
     was sent back): a figure for every target of its projects, the eligible spend (never more
-    than the grant's amount), and lessons and evidence. Audited."""
+    than the grant's amount), and lessons and evidence, in words and, where one is sent
+    (`attachment`: its name and content), a file kept in `folder` as a return's evidence
+    files are. A file added on resubmission joins those sent before. Audited."""
     if actor.user is None or not may_submit(actor.user, allocation):
         raise NotAllowed("Only the grantee's own people submit its final return")
     if not final_return_due(allocation, today):
@@ -69,6 +78,10 @@ def submit_final_return(
     existing = closure_data.final_return_of(allocation.id)
     if existing is not None and existing.status != S.CHANGES_REQUESTED:
         raise RuleBroken(f"The final return has already been {existing.status.value}")
+    stored = None
+    if attachment is not None:
+        name, content = attachment
+        stored = evidence_files.store(name, content, folder=folder, max_bytes=max_bytes)
     final = existing or FinalReturn(allocation_id=allocation.id)
     before = audit.snapshot(final, FIELDS) if existing else {}
     final.status = S.SUBMITTED
@@ -87,6 +100,13 @@ def submit_final_return(
         before=before,
         after=audit.snapshot(final, FIELDS),
     )
+    if stored is not None:
+        kept = FinalReturnFile(uploaded_by_id=actor.user_id, **asdict(stored))
+        final.files.append(kept)
+        save(kept)
+        audit.record(
+            actor, "final return file added", allocation, after=audit.snapshot(kept, FILE_FIELDS)
+        )
     return final
 
 

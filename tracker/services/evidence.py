@@ -6,6 +6,7 @@ import hashlib
 import os
 import secrets
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy import event, select
@@ -36,20 +37,21 @@ def _safe_name(filename: str) -> str:
     return cleaned or "evidence"
 
 
-def add_file(
-    actor: audit.Actor,
-    milestone_return: MilestoneReturn,
-    *,
-    filename: str,
-    content: bytes,
-    folder: Path,
-    max_bytes: int,
-    expected_version: int | None = None,
-) -> EvidenceFile:
-    """Keeps a file only if the return can still be changed and the file is what it says it
-    is; nothing is stored otherwise. The folder must be writable: if it is not (or the disk is
-    full), the upload is refused with a message and nothing else is lost."""
-    return_rules.check_can_edit(actor, milestone_return, expected_version)
+@dataclass(frozen=True)
+class Stored:
+    """A file checked and written to the upload folder, for a row to name."""
+
+    original_name: str
+    stored_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
+def store(filename: str, content: bytes, *, folder: Path, max_bytes: int) -> Stored:
+    """Checks a file from its content and writes it under a random name, removed again if the
+    transaction rolls back. Refused (on the "file" field) if it is not what it says it is or
+    the folder cannot take it (not writable, disk full): nothing is kept then."""
     try:
         checked = check(filename, content, max_bytes)
     except EvidenceError as error:
@@ -71,16 +73,33 @@ def add_file(
         raise RuleBroken(
             "The file could not be saved. Try again later; nothing else was lost.", "file"
         ) from error
-    evidence = EvidenceFile(
-        return_id=milestone_return.id,
+    _on_rollback_remove(path)
+    return Stored(
         original_name=_safe_name(filename),
         stored_name=stored_name,
         content_type=checked.content_type,
         size_bytes=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by_id=actor.user_id,
     )
-    _on_rollback_remove(path)
+
+
+def add_file(
+    actor: audit.Actor,
+    milestone_return: MilestoneReturn,
+    *,
+    filename: str,
+    content: bytes,
+    folder: Path,
+    max_bytes: int,
+    expected_version: int | None = None,
+) -> EvidenceFile:
+    """Keeps a file only if the return can still be changed and the file is what it says it
+    is; nothing is stored otherwise."""
+    return_rules.check_can_edit(actor, milestone_return, expected_version)
+    stored = store(filename, content, folder=folder, max_bytes=max_bytes)
+    evidence = EvidenceFile(
+        return_id=milestone_return.id, uploaded_by_id=actor.user_id, **asdict(stored)
+    )
     save(evidence)
     audit.record(actor, "evidence added", milestone_return, after=audit.snapshot(evidence, FIELDS))
     return evidence
@@ -137,16 +156,18 @@ def _after_rollback(session, previous_transaction) -> None:
 
 
 def sweep(folder: Path, *, older_than_seconds: int = 24 * 3600) -> list[str]:
-    """Removes the files in the evidence folder that no evidence row names (and half-written
-    .part files) once they are older than a day: what a crash between writing a file and
+    """Removes the files in the evidence folder that no row names (a return's evidence file or
+    a final return's file), and half-written .part files, once they are older than a day: what
+    a crash between writing a file and
     committing its row (or between committing a removal and deleting the file) leaves. A
     younger file may belong to an upload still in flight, so it is left. Gives the names."""
-    from tracker.models import EvidenceFile
+    from tracker.models import EvidenceFile, FinalReturnFile
 
     folder = Path(folder)
     if not folder.is_dir():
         return []
     kept = set(db.session.scalars(select(EvidenceFile.stored_name)))
+    kept |= set(db.session.scalars(select(FinalReturnFile.stored_name)))
     cutoff = time.time() - older_than_seconds
     removed = []
     for path in sorted(folder.iterdir()):
@@ -159,6 +180,6 @@ def sweep(folder: Path, *, older_than_seconds: int = 24 * 3600) -> list[str]:
     return removed
 
 
-def path_of(evidence: EvidenceFile, folder: Path) -> Path:
+def path_of(evidence, folder: Path) -> Path:
     """Where an evidence file is kept on disk, under the upload folder."""
     return Path(folder) / evidence.stored_name
