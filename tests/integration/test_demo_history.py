@@ -133,3 +133,40 @@ def test_the_demo_shows_each_stage_of_closing_a_grant(make_database):
     assert runner.invoke(args=["seed", "--demo", "--history"]).exit_code == 0
     with app.app_context():
         assert stages() == seen
+
+
+def test_the_demo_shows_a_stream_under_budget_at_the_year_end(make_database):
+    """The illustrative stream with a year under way: from 1 October of that year it is flagged
+    under budget (£700,000 of £1,000,000 committed), on the year-end figures and to its
+    officers; before then it is not; its returns so far are filled, none of those to come."""
+    from datetime import date
+
+    from tracker.commands import demo_year_end
+    from tracker.data.reporting import Filters
+    from tracker.domain.periods import FinancialYear
+    from tracker.services import outturn
+
+    app, _ = seeded_with_history(make_database)
+    year = FinancialYear(demo_year_end.year_under_way(date.today()))
+    with app.app_context():
+        found = outturn.year_end(
+            Filters(financial_year=year.start_year), date(year.start_year, 12, 1)
+        )
+        (row,) = [r for r in found.rows if r.name == demo_year_end.NAME]
+        assert row.budget_pence == 1_000_000_00
+        assert row.committed_pence == 700_000_00
+        assert found.flags[row.stream_id] == outturn.UNDER
+        early = outturn.year_end(
+            Filters(financial_year=year.start_year), date(year.start_year, 9, 30)
+        )
+        assert row.stream_id not in early.flags
+        filled = db.session.scalars(
+            select(MilestoneReturn.due_on)
+            .join(Project, MilestoneReturn.project_id == Project.id)
+            .join(Allocation, Project.allocation_id == Allocation.id)
+            .where(
+                Allocation.identifier.like(f"360G-HHT-DEMO-{demo_year_end.CODE}-%"),
+                MilestoneReturn.status != ReturnStatus.NOT_STARTED,
+            )
+        ).all()
+        assert all(due < date.today() for due in filled)

@@ -6,7 +6,7 @@ it belongs to illustrative allocations, and every figure is made up.
 Reproducible: a random generator seeded by the allocation's identifier."""
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -42,10 +42,12 @@ def fill(
     drafter: User | None,
     *,
     to_the_end: bool = False,
+    due_before: date | None = None,
 ) -> int:
     """Fills all but the last two returns of each project of the allocation (every one, each
-    approved and paid, `to_the_end`: a grant ready to close). Returns how many. finance is the
-    finance officer who approves each payment and the other one who pays it."""
+    approved and paid, `to_the_end`: a grant ready to close), of those due before `due_before`
+    (a grant under way has no history yet of the quarters to come). Returns how many. finance
+    is the finance officer who approves each payment and the other one who pays it."""
     rng = random.Random(allocation.identifier)  # noqa: S311 - made-up demo figures, not secrets
     projects = db.session.scalars(select(Project).where(Project.allocation_id == allocation.id))
     indicators = list(
@@ -61,6 +63,8 @@ def fill(
             )
         )
         filling = returns if to_the_end else returns[:-2]
+        if due_before is not None:
+            filling = [r for r in filling if r.due_on < due_before]
         for n, milestone_return in enumerate(filling):
             last_done = n == len(returns) - 3 and not to_the_end
             _fill_one(

@@ -6,7 +6,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from tracker.commands import demo_closure, demo_history
+from tracker.commands import demo_closure, demo_history, demo_year_end
 from tracker.data import allocations as allocation_data
 from tracker.data import delivery as delivery_data
 from tracker.data import offers as offer_data
@@ -188,6 +188,10 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
                 "status": "active",
             }
         )
+    today = date.today()
+    if history:  # a stream with a year under way, for the year-end outturn
+        demo_year_end.add_stream(today)
+        allocations.extend(demo_year_end.allocations(today))
     for entry in allocations:
         if allocation_data.allocation_by_identifier(entry["identifier"]) is not None:
             continue
@@ -217,12 +221,12 @@ def load_demo(password: str, history: bool = False) -> dict[str, int]:
         if entry["status"] == "active" and history:
             grantee = user_data.user_by_email(f"grantee@{organisation.slug}.demo.org.uk")
             closing = entry["organisation"] in demo_closure.STAGES
-            demo_history.fill(allocation, drafter.user, finance, grantee, to_the_end=closing)
+            demo_history.fill(
+                allocation, drafter.user, finance, grantee, to_the_end=closing, due_before=today
+            )
         counts["allocations"] += 1
     if history:
-        counts["grants moved towards closure"] = demo_closure.stage(
-            drafter.user, finance, date.today()
-        )
+        counts["grants moved towards closure"] = demo_closure.stage(drafter.user, finance, today)
     return counts
 
 
