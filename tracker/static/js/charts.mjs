@@ -6,6 +6,9 @@ const config = { displayModeBar: false, responsive: true, displaylogo: false };
 // never spills over the table that follows it.
 const PRINT_WIDTH = 680;
 const PRINT_HEIGHT = 320;
+// ...except a chart of horizontal bars, which is given this much height a bar (never more than
+// on screen) so that Plotly need not drop every other name to fit them in.
+const PRINT_ROW = 26;
 
 // On a phone a bar chart's long names (streams, councils) would take the whole width and
 // leave none for the bars: there they are wrapped onto lines of about this many characters.
@@ -60,15 +63,22 @@ for (const element of document.querySelectorAll("[data-chart]")) {
 
 let printing = false;
 
+function printHeight(element, height) {
+  const capped = Math.min(height || PRINT_HEIGHT, PRINT_HEIGHT);
+  const bars = element.data.filter((trace) => trace.type === "bar" && trace.orientation === "h");
+  if (!bars.length) return capped;
+  const names = new Set(bars.flatMap((trace) => Array.from(trace.y))).size;
+  const margin = element.layout.margin || {};
+  const needed = names * PRINT_ROW + (margin.t ?? 80) + (margin.b ?? 80);
+  return Math.max(capped, Math.min(needed, height || needed));
+}
+
 function forPrint() {
   if (printing) return;
   printing = true;
   for (const { element, height } of charts) {
     element.classList.add("tracker-chart--print");
-    window.Plotly.relayout(element, {
-      width: PRINT_WIDTH,
-      height: Math.min(height || PRINT_HEIGHT, PRINT_HEIGHT),
-    });
+    window.Plotly.relayout(element, { width: PRINT_WIDTH, height: printHeight(element, height) });
   }
   document.documentElement.dataset.chartsSizedFor = "print";
 }
