@@ -14,7 +14,6 @@ from tests.integration.test_evidence import (
     lambeth_return,
     pdf_file,
     upload,
-    uploads,  # noqa: F401 - the fixture
 )
 from tracker.services import evidence as evidence_service
 
