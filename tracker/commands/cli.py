@@ -81,7 +81,7 @@ def init_app(app: Flask) -> None:
     )
     def seed_command(demo: bool, history: bool) -> None:
         """Load the Hidden Harms streams (and, with --demo, illustrative data)."""
-        from tracker.commands.seeding import seed
+        from tracker.commands.seeding import ADDED, seed
 
         try:
             counts = seed(
@@ -94,7 +94,8 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
             raise click.ClickException(error.message) from error
         db.session.commit()
-        click.echo("Seeded: " + ", ".join(f"{n} {what} added" for what, n in counts.items()))
+        said = [f"{n} {what}" + (" added" if what in ADDED else "") for what, n in counts.items()]
+        click.echo("Seeded: " + ", ".join(said))
 
     @app.cli.command("send-reminders")
     @click.option(

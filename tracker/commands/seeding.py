@@ -286,6 +286,10 @@ def _demo_project(actor: Actor, allocation, stream) -> None:
         )
 
 
+# The counts of things added; any other count (grants moved towards closure) says what it is.
+ADDED = ("streams", "organisations", "users", "allocations")
+
+
 def seed(demo: bool, password: str, environment: str, history: bool = False) -> dict[str, int]:
     if demo and environment == "production":
         raise RuleBroken("Demo data is never loaded where TRACKER_ENV=production")
