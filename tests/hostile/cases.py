@@ -698,7 +698,7 @@ CASES: list[Case] = [
         OFFICER,
         lambda ctx: {"allocation_id": final_return_submitted(ctx.session).id},
         answers={"decision": "send_back", "reasons": "Add the evidence"},
-        kinds={"due_on": "date"},
+        kinds={"due_on": "date", "version": "version"},
     ),
     Case(
         "closure.receipt",

@@ -17,6 +17,7 @@ from tests.conftest import (
     FINANCE_2,
     LAMBETH_GRANTEE,
     OFFICER,
+    OFFICER_2,
     text_of,
 )
 from tests.factories import actor, add_allocation, allocation, approve_every_return
@@ -111,6 +112,12 @@ def received(session, recovery, pence: int) -> None:
         received_on=date(2024, 5, 1),
         reference="",
     )
+
+
+def as_read(officer, grant, **answers) -> dict:
+    """The officer's decision, with the version of the final return their page was drawn from."""
+    page = officer.get(f"/allocations/{grant.id}/closure")
+    return {"version": value_of(page, "version"), **answers}
 
 
 def events(session, action: str) -> list[AuditEvent]:
@@ -291,7 +298,8 @@ def test_closing_raises_a_recovery_of_what_was_paid_but_not_spent(signed_in, tra
 
     # Closing needs the date the money is to be paid back by: refused, nothing changed.
     response = officer.post(
-        f"/allocations/{grant.id}/closure", {"decision": "close", "reason": "Underspent"}
+        f"/allocations/{grant.id}/closure",
+        as_read(officer, grant, decision="close", reason="Underspent"),
     )
     assert "Enter the date the money is to be paid back by" in error_beside(response, "due_on")
     transaction.refresh(grant)
@@ -301,7 +309,7 @@ def test_closing_raises_a_recovery_of_what_was_paid_but_not_spent(signed_in, tra
     due = [str(LATER.day), str(LATER.month), str(LATER.year)]
     response = officer.post(
         f"/allocations/{grant.id}/closure",
-        {"decision": "close", "reason": "Underspent", "due_on": due},
+        as_read(officer, grant, decision="close", reason="Underspent", due_on=due),
     )
     assert response.status_code == 302
     transaction.refresh(grant)
@@ -336,11 +344,13 @@ def test_the_officer_sends_a_final_return_back_with_reasons_and_the_grantee_resu
     submitted(transaction, grant)
     transaction.commit()
     officer = signed_in(OFFICER)
-    response = officer.post(f"/allocations/{grant.id}/closure", {"decision": "send_back"})
+    response = officer.post(
+        f"/allocations/{grant.id}/closure", as_read(officer, grant, decision="send_back")
+    )
     assert "Enter why the final return is being sent back" in error_beside(response, "reasons")
     officer.post(
         f"/allocations/{grant.id}/closure",
-        {"decision": "send_back", "reasons": "Attach the signed statement"},
+        as_read(officer, grant, decision="send_back", reasons="Attach the signed statement"),
     )
     final = closure_data.final_return_of(grant.id)
     assert final.status == FinalReturnStatus.CHANGES_REQUESTED
@@ -351,6 +361,34 @@ def test_the_officer_sends_a_final_return_back_with_reasons_and_the_grantee_resu
     assert grantee.post(final_url(grant), answers(grant)).status_code == 302
     transaction.refresh(final)
     assert final.status == FinalReturnStatus.SUBMITTED
+
+
+def test_a_decision_on_a_final_return_resubmitted_since_it_was_read_is_refused(
+    signed_in, transaction
+):
+    """The officer opens the final return; meanwhile it is sent back and resubmitted with other
+    figures: their decision, taken on what they read, is refused, and nothing changes."""
+    grant = allocation(transaction, LAMBETH_SWIS)
+    paid(transaction, grant, 150_000)
+    submitted(transaction, grant)
+    transaction.commit()
+    officer = signed_in(OFFICER)
+    read = as_read(officer, grant, decision="close", reason="Underspent")
+    final = closure_data.final_return_of(grant.id)
+    closure_service.send_back(actor(transaction, OFFICER_2), final, "Check the spend")
+    submitted(transaction, grant, eligible_pounds=140_000, approve_returns=False)
+    transaction.commit()
+    due = [str(LATER.day), str(LATER.month), str(LATER.year)]
+    response = officer.post(f"/allocations/{grant.id}/closure", {**read, "due_on": due})
+    assert response.status_code == 200
+    assert "changed this final return after you opened it" in text_of(response)
+    transaction.refresh(grant)
+    assert grant.status == AllocationStatus.ACTIVE
+    assert closure_data.recovery_of(grant.id) is None
+    # Read again, the decision stands: £10,000 to recover of the new figures.
+    again = as_read(officer, grant, decision="close", reason="Underspent", due_on=due)
+    assert officer.post(f"/allocations/{grant.id}/closure", again).status_code == 302
+    assert closure_data.recovery_of(grant.id).amount_pence == 10_000_00
 
 
 def test_a_grant_with_a_payment_waiting_is_not_closed(transaction):

@@ -12,6 +12,7 @@ from tracker.web.forms import (
     GovDateField,
     MoneyField,
     TrackerForm,
+    VersionedForm,
     WholeNumberField,
     length_at_most,
     no_control_characters,
@@ -79,7 +80,7 @@ def final_return_form(targets) -> type:
     return FinalReturnForm
 
 
-class ClosureForm(TrackerForm):
+class ClosureForm(VersionedForm):
     decision = RadioField(
         "Your decision",
         widget=GovRadioInput(),

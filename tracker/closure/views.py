@@ -129,6 +129,8 @@ def review(allocation_id: int):
     final = closure_data.final_return_of(chosen.id)
     paid = closure_data.paid_on(chosen.id)
     form = ClosureForm()
+    if not form.is_submitted() and final is not None:
+        form.version.data = str(final.version)
     if request.method == "POST":
         if current_user.role != Role.OFFICER:
             abort(403)
@@ -141,12 +143,18 @@ def review(allocation_id: int):
                         due_on=form.due_on.data,
                         reason=form.reason.data or "",
                         today=clock.today(),
+                        expected_version=form.expected_version(),
                     )
                     message = "The grant has been closed" + (
                         ": a recovery has been raised for finance" if recovery else ""
                     )
                 else:
-                    closure_service.send_back(current_actor(), final, form.reasons.data or "")
+                    closure_service.send_back(
+                        current_actor(),
+                        final,
+                        form.reasons.data or "",
+                        expected_version=form.expected_version(),
+                    )
                     message = "The final return has been sent back to the grantee"
             except RuleBroken as error:
                 show_rule_broken(form, error)

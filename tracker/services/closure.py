@@ -115,16 +115,30 @@ def _officer(actor: audit.Actor) -> None:
         raise NotAllowed("Only a programme officer reviews a final return")
 
 
-def _submitted(final: FinalReturn | None) -> FinalReturn:
+def _submitted(final: FinalReturn | None, expected_version: int | None = None) -> FinalReturn:
+    """The final return waiting for review, as the officer read it (`expected_version`, from
+    their page): one resubmitted since they opened it is refused, so a decision is never taken
+    on answers the officer has not seen."""
     if final is None or final.status != S.SUBMITTED:
         raise RuleBroken("There is no final return waiting for review")
+    if expected_version is not None and final.version != expected_version:
+        raise RuleBroken(
+            "The grantee changed this final return after you opened it: read it again and "
+            "then decide"
+        )
     return final
 
 
-def send_back(actor: audit.Actor, final: FinalReturn | None, reasons: str) -> FinalReturn:
+def send_back(
+    actor: audit.Actor,
+    final: FinalReturn | None,
+    reasons: str,
+    *,
+    expected_version: int | None = None,
+) -> FinalReturn:
     """The officer returns the final return to the grantee with reasons they will see."""
     _officer(actor)
-    final = _submitted(final)
+    final = _submitted(final, expected_version)
     if not reasons.strip():
         raise RuleBroken("Enter why the final return is being sent back", "reasons")
     final.status, final.decision_note = S.CHANGES_REQUESTED, reasons.strip()
@@ -150,13 +164,14 @@ def close(
     due_on: date | None,
     reason: str,
     today: date,
+    expected_version: int | None = None,
 ) -> Recovery | None:
     """The officer accepts the final return and closes the grant. Paid less eligible spend,
     where more than nothing, becomes a recovery due on `due_on` (after today). Every return is
     approved first, and payments still waiting are paid or held first: a closed grant owes no
     return and is paid nothing more. Gives the recovery, if any."""
     _officer(actor)
-    final = _submitted(final)
+    final = _submitted(final, expected_version)
     allocation = payment_data.lock_allocation(final.allocation_id)
     if allocation.status not in UNDER_WAY:
         raise RuleBroken(f"This grant is {allocation.status.value}: it cannot be closed")
