@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -29,11 +28,11 @@ from tracker.domain.roles import Role
 from tracker.domain.statuses import FinalReturnStatus, RecoveryStatus
 from tracker.infrastructure import clock
 from tracker.services import closure as closure_service
-from tracker.services import evidence as evidence_files
 from tracker.services import recoveries as recovery_service
 from tracker.services.errors import RuleBroken
 from tracker.web.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
 from tracker.web.pages import found, id_or_none, page_number, show_rule_broken
+from tracker.web.stored_files import send_stored
 from tracker.web.transactions import commits
 
 bp = Blueprint("closure", __name__)
@@ -106,17 +105,7 @@ def final_return_file(allocation_id: int, final_file_id: int):
     department's staff."""
     chosen = found(allocation_data.allocation_for_user(allocation_id, current_user))
     final = found(closure_data.final_return_of(chosen.id))
-    kept = found(next((f for f in final.files if f.id == final_file_id), None))
-    path = evidence_files.path_of(kept, Path(current_app.config["UPLOAD_FOLDER"]))
-    if not path.is_file():
-        abort(404)
-    return send_file(
-        path,
-        mimetype=kept.content_type,
-        as_attachment=True,
-        download_name=kept.original_name,
-        max_age=0,
-    )
+    return send_stored(found(next((f for f in final.files if f.id == final_file_id), None)))
 
 
 @bp.route("/allocations/<int:allocation_id>/closure", methods=["GET", "POST"])

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker.data import returns as return_data
@@ -11,6 +11,7 @@ from tracker.services.errors import RuleBroken
 from tracker.web.access import CIVIL_SERVANTS, GRANTEES, current_actor, requires_role
 from tracker.web.forms import DoneForm
 from tracker.web.pages import found, show_rule_broken
+from tracker.web.stored_files import send_stored
 from tracker.web.transactions import commits
 
 bp = Blueprint("evidence", __name__, url_prefix="/returns/<int:return_id>/evidence")
@@ -101,16 +102,4 @@ def remove(return_id: int, file_id: int):
 @requires_role(*CIVIL_SERVANTS, *GRANTEES)
 def download(return_id: int, file_id: int):
     milestone_return = found(return_data.return_for_user(return_id, current_user))
-    evidence = _file_of(milestone_return, file_id)
-    path = evidence_service.path_of(evidence, _folder())
-    if not path.is_file():
-        from flask import abort
-
-        abort(404)
-    return send_file(
-        path,
-        mimetype=evidence.content_type,
-        as_attachment=True,
-        download_name=evidence.original_name,
-        max_age=0,
-    )
+    return send_stored(_file_of(milestone_return, file_id))

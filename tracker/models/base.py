@@ -30,6 +30,18 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class StoredFile:
+    """An uploaded file, stored outside the web root under a random name
+    (tracker/services/evidence.py): a return's evidence, a final return's files."""
+
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+
+
 def status_enum(enum_class: type[enum.Enum], name: str) -> sa.Enum:
     """A status column stored as its value in a VARCHAR with a CHECK, the same on both databases."""
     return sa.Enum(

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.statuses import FinalReturnStatus, RecoveryStatus
 from tracker.models.allocation import Allocation
-from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
+from tracker.models.base import (
+    Base,
+    StoredFile,
+    Timestamped,
+    non_negative,
+    pence_column,
+    status_enum,
+)
 
 if TYPE_CHECKING:
     from tracker.models.user import User
@@ -49,7 +56,7 @@ class FinalReturn(Timestamped, Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class FinalReturnFile(Timestamped, Base):
+class FinalReturnFile(Timestamped, StoredFile, Base):
     """A file sent with a final return (the statement of grant expenditure, say): checked,
     stored and read as a return's evidence files are (tracker/services/evidence.py)."""
 
@@ -57,12 +64,6 @@ class FinalReturnFile(Timestamped, Base):
     __table_args__ = (*non_negative("size_bytes"),)
 
     final_return_id: Mapped[int] = mapped_column(ForeignKey("final_return.id"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size_bytes: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
     final_return: Mapped[FinalReturn] = relationship(back_populates="files")
 

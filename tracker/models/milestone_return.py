@@ -8,7 +8,14 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.statuses import Rag, ReturnStatus, ReviewDecision, SpendCategory
-from tracker.models.base import Base, Timestamped, non_negative, pence_column, status_enum
+from tracker.models.base import (
+    Base,
+    StoredFile,
+    Timestamped,
+    non_negative,
+    pence_column,
+    status_enum,
+)
 from tracker.models.project import Milestone, Project
 from tracker.models.stream import Indicator
 
@@ -120,19 +127,13 @@ class ReturnMilestoneProgress(Timestamped, Base):
     milestone: Mapped[Milestone] = relationship()
 
 
-class EvidenceFile(Timestamped, Base):
-    """An uploaded file, stored outside the web root under a random name."""
+class EvidenceFile(Timestamped, StoredFile, Base):
+    """A file of evidence uploaded with a return."""
 
     __tablename__ = "evidence_file"
     __table_args__ = (*non_negative("size_bytes"),)
 
     return_id: Mapped[int] = mapped_column(ForeignKey("milestone_return.id"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size_bytes: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
     milestone_return: Mapped[MilestoneReturn] = relationship(back_populates="evidence")
 
