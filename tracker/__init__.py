@@ -43,12 +43,13 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     from tracker.commands import cli
     from tracker.services import passwords
-    from tracker.web import errors, security, session_guard, template_filters
+    from tracker.web import asset_versions, errors, security, session_guard, template_filters
 
     passwords.init_app(app)
 
     errors.init_app(app)
     security.init_app(app)
+    asset_versions.init_app(app)
     session_guard.init_app(app)
     template_filters.init_app(app)
     cli.init_app(app)

@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if current_user.is_authenticated and not request.path.startswith("/assets/"):
+        # An asset first: asking whether someone is signed in loads their session and user.
+        if request.endpoint != "static" and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response
