@@ -3,6 +3,7 @@ daemon thread) against its own fresh database, migrated and seeded, driven by De
 Chromium through Playwright. Every page a test opens is watched: a console error, an uncaught
 script error, a Content-Security-Policy violation or a 5xx response fails the test."""
 
+import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
@@ -130,12 +131,24 @@ def watch():
     return Watch()
 
 
-@pytest.fixture
-def context(chromium, live_server):
+@pytest.fixture(scope="module")
+def module_context(chromium, live_server):
+    """One browser context for a test module: its cache of the stylesheets, scripts and fonts
+    is shared by the module's tests (a context of its own cost each test a fifth of a second
+    and every asset fetched again)."""
     ctx = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     ctx.set_default_timeout(15_000)
     yield ctx
     ctx.close()
+
+
+@pytest.fixture
+def context(module_context):
+    """The module's browser context with no cookies: each test starts signed out, with no
+    cookie choice made, as in a browser of its own."""
+    module_context.clear_cookies()
+    yield module_context
+    module_context.clear_cookies()
 
 
 _WATCHES: dict = {}
@@ -178,6 +191,7 @@ def page(context, watch):
     # Let late events (a violation reported as the last page settled) arrive before judging.
     if not tab.is_closed():
         tab.wait_for_timeout(50)
+        tab.close()
     unexpected = watch.unexpected()
     if unexpected:
         pytest.fail("Problems in the browser:\n" + "\n".join(f"- {p}" for p in unexpected))
@@ -190,14 +204,35 @@ NOT_STARTED = """[...document.querySelectorAll("[data-module]")]
   .map((el) => el.outerHTML.slice(0, 120))"""
 
 
+# A fingerprint of the page as axe reads it: the markup (less what differs between two showings
+# of one page and axe does not read: CSRF tokens, script nonces), the element in focus, and the
+# window's width (the layout in which axe measures contrast and overlap).
+FINGERPRINT = """(() => {
+  const copy = document.documentElement.cloneNode(true);
+  copy.querySelectorAll("[nonce]").forEach((el) => el.removeAttribute("nonce"));
+  copy.querySelectorAll("input[name=csrf_token]").forEach((el) => el.removeAttribute("value"));
+  const focused = document.activeElement;
+  return [window.innerWidth, focused && focused.outerHTML.slice(0, 200), copy.outerHTML].join(" ");
+})()"""
+# The pages axe has passed in this run: the same markup at the same width gets the same
+# answer from axe, so it is asked once (the crawl and the page-by-page tests show many pages
+# twice). Only passes are kept: a violation fails its test.
+_AXE_PASSED: set[str] = set()
+
+
 def axe_check(page) -> None:
     """Run axe-core (bundled with axe-playwright-python, no network) on the page as it is now and
-    fail with a readable list if it finds any violation."""
+    fail with a readable list if it finds any violation. A page whose markup axe passed before
+    in this run, at the same window width, is not asked again."""
     from axe_playwright_python.sync_playwright import Axe
 
+    fingerprint = hashlib.sha256(page.evaluate(FINGERPRINT).encode()).hexdigest()
+    if fingerprint in _AXE_PASSED:
+        return
     results = Axe().run(page)
     violations = results.response["violations"]
     if not violations:
+        _AXE_PASSED.add(fingerprint)
         return
     lines = [f"{len(violations)} accessibility violation(s) on {page.url}:"]
     for violation in violations:
@@ -262,3 +297,26 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_role("button", name="Sign in").click()
     # Where each role lands differs (home, or a grantee's own overview): anywhere but here.
     page.wait_for_url(lambda url: urlsplit(url).path != "/sign-in")
+    if password == DEMO_PASSWORD:
+        _SIGNED_IN[email] = [c for c in page.context.cookies() if c["name"] in SIGN_IN_COOKIES]
+
+
+# The cookies the sign-in form gave each demo user in this run (the same Chromium, so the same
+# User-Agent that the session is bound to): only the sign-in's own, not (say) a cookie choice.
+SIGN_IN_COOKIES = {"session", "known_browser"}
+_SIGNED_IN: dict[str, list] = {}
+
+
+def signed_in_as(page, email: str) -> None:
+    """Signed in as `email`, landed where the sign-in form lands them: with the cookies the form
+    gave them earlier in this run, or through the form the first time (and whenever that
+    session has ended since: signed out, or ended by another test). For the tests that are not
+    about signing in; the form itself is proved by the journeys and the sign-in tests."""
+    cookies = _SIGNED_IN.get(email)
+    if cookies:
+        page.context.add_cookies(cookies)
+        page.goto("/home")
+        if urlsplit(page.url).path != "/sign-in":
+            return
+        page.context.clear_cookies()
+    sign_in(page, email)

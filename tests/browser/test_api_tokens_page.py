@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import check_page, signed_in_as
 from tests.conftest import FINANCE
 
 pytestmark = pytest.mark.browser
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 320])
 def test_a_token_is_made_shown_once_and_revoked(page, width):
     page.set_viewport_size({"width": width, "height": 900})
-    sign_in(page, FINANCE)
+    signed_in_as(page, FINANCE)
     page.goto("/account")
     page.get_by_role("link", name="Your API tokens").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your API tokens")

@@ -7,7 +7,7 @@ import contextlib
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import check_page, signed_in_as
 from tests.conftest import VIEWER
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def organisation_named(app, org_id: str, name: str):
 
 def test_an_organisation_named_like_a_link_is_text_in_the_chart_not_a_link(page, live_server):
     with organisation_named(live_server.app, LAMBETH, HOSTILE) as stream_id:
-        sign_in(page, VIEWER)
+        signed_in_as(page, VIEWER)
         page.goto(f"/dashboards/grantees?stream={stream_id}")
         page.wait_for_selector("[data-chart] svg.main-svg")
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import check_page, signed_in_as
 from tests.conftest import ADMIN, FINANCE, LAMBETH_GRANTEE, OFFICER, VIEWER
 
 pytestmark = pytest.mark.browser
@@ -47,7 +47,7 @@ def links_on(page, origin: str) -> list[str]:
 def test_every_page_reached_by_following_links(page, live_server, who):
     origin = live_server.url
     if who:
-        sign_in(page, who)
+        signed_in_as(page, who)
     else:
         page.goto("/")
     queue = [page.url]

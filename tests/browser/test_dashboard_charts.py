@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import check_page, signed_in_as
 from tests.conftest import OFFICER, VIEWER
 
 pytestmark = pytest.mark.browser
@@ -121,7 +121,7 @@ def check_widths(page, name: str) -> None:
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_value_axis_is_readable_and_agrees_with_its_table(page, name):
-    sign_in(page, VIEWER)
+    signed_in_as(page, VIEWER)
     page.goto(PAGES[name])
     check_page(page)
     charts = charts_on(page)
@@ -132,7 +132,7 @@ def test_every_value_axis_is_readable_and_agrees_with_its_table(page, name):
 
 
 def test_the_organisation_picker_finds_an_organisation_by_part_of_its_name(page):
-    sign_in(page, OFFICER)
+    signed_in_as(page, OFFICER)
     page.goto("/streams")
     page.get_by_role("link", name="Social workers in schools").click()
     page.get_by_role("link", name="Allocate money").click()

@@ -4,7 +4,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import check_page, signed_in_as
 from tests.conftest import VIEWER
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ PAGES = [
 
 @pytest.mark.parametrize("path", PAGES)
 def test_each_chart_draws_its_bars_or_lines_with_no_csp_violation(page, live_server, path):
-    sign_in(page, VIEWER)
+    signed_in_as(page, VIEWER)
     page.goto(live_server.url + path)
     charts = page.locator("[data-chart]")
     expect(charts.first).to_be_attached()
@@ -39,7 +39,7 @@ def test_each_chart_draws_its_bars_or_lines_with_no_csp_violation(page, live_ser
 
 
 def test_the_summary_prints_without_navigation_or_filters(page, live_server):
-    sign_in(page, VIEWER)
+    signed_in_as(page, VIEWER)
     page.goto(live_server.url + "/summary")
     page.emulate_media(media="print")
     expect(page.locator("#filters")).to_be_hidden()

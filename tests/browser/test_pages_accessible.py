@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import check_page, sign_in, signed_in_as
 from tests.conftest import ADMIN, DEMO_PASSWORD, LAMBETH_GRANTEE, OFFICER, VIEWER
 
 pytestmark = pytest.mark.browser
@@ -475,9 +475,7 @@ CASES = [
     Case(LAMBETH_GRANTEE, "account", your_account, "Your account"),
     Case(OFFICER, "sessions", your_sessions, "Where you are signed in"),
     Case(None, "forgotten-password", forgotten_password, "Reset your password"),
-    Case(
-        None, "forgotten-password-errors", forgotten_password_empty, "Reset your password", True
-    ),
+    Case(None, "forgotten-password-errors", forgotten_password_empty, "Reset your password", True),
     Case(OFFICER, "team", team_of_officer, "Team"),
     Case(LAMBETH_GRANTEE, "team", team_of_lead, "Team"),
     Case(LAMBETH_GRANTEE, "invite-errors", invite_colleague_with_errors, "Invite someone", True),
@@ -496,7 +494,7 @@ def test_the_page_is_accessible_and_breaks_no_rule(page, watch, case):
     if case.allow:
         watch.allow(case.allow)
     if case.who:
-        sign_in(page, case.who)
+        signed_in_as(page, case.who)
     case.open(page)
     page.wait_for_load_state("load")
     expect(page.get_by_role("heading", level=1)).to_have_text(case.heading)
@@ -555,7 +553,7 @@ def test_the_sign_in_code_page_and_turning_it_off_are_accessible(page, watch, li
     check_page(page)
 
     page.context.clear_cookies()
-    sign_in(page, ADMIN)
+    signed_in_as(page, ADMIN)
     users(page)
     page.get_by_role("link", name=TWO_FACTOR_USER).click()
     page.get_by_role("link", name="Turn off two-factor authentication").click()

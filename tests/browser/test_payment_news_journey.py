@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import check_page, signed_in_as
 from tests.conftest import FINANCE, FINANCE_2, OFFICER
 from tests.integration.test_notifications import MailServer, free_port
 
@@ -79,7 +79,7 @@ def test_a_payment_request_reaches_finance_by_email_and_in_their_messages(
 ):
     return_id = submitted_return_with_spend(live_server)
 
-    sign_in(page, OFFICER)
+    signed_in_as(page, OFFICER)
     page.goto(f"/returns/{return_id}/review")
     page.get_by_role("radio", name="Approve the return").check()
     page.get_by_role("group", name="Your RAG rating of the project").get_by_role(
@@ -95,7 +95,7 @@ def test_a_payment_request_reaches_finance_by_email_and_in_their_messages(
     assert sorted(to for to, _ in received) == finance_officers(live_server)
     assert {FINANCE, FINANCE_2} <= {to for to, _ in received}
 
-    sign_in(page, FINANCE)
+    signed_in_as(page, FINANCE)
     page.goto("/account")
     page.get_by_role("link", name="See the messages sent to you").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your messages")

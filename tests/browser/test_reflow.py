@@ -3,7 +3,7 @@ inside its own container), and axe is still clean."""
 
 import pytest
 
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import check_page, signed_in_as
 from tests.browser.test_pages_accessible import delivery
 from tests.conftest import FINANCE, LAMBETH_GRANTEE, OFFICER
 
@@ -18,7 +18,7 @@ def page_width(page) -> int:
 
 @pytest.mark.parametrize("who", [LAMBETH_GRANTEE, OFFICER, FINANCE])
 def test_the_home_page_and_its_work_queues_reflow_at_320_pixels(page, who):
-    sign_in(page, who)
+    signed_in_as(page, who)
     page.set_viewport_size(NARROW)
     page.reload()
     assert page.locator("#waiting-for-you").is_visible()
@@ -27,7 +27,7 @@ def test_the_home_page_and_its_work_queues_reflow_at_320_pixels(page, who):
 
 
 def test_the_delivery_task_list_reflows_at_320_pixels(page):
-    sign_in(page, OFFICER)
+    signed_in_as(page, OFFICER)
     delivery(page)
     page.set_viewport_size(NARROW)
     page.reload()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import check_page, signed_in_as
 from tests.conftest import OFFICER
 
 
@@ -22,7 +22,7 @@ def screenshot(page, name: str) -> None:
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_the_exported_allocations_preview_as_no_change(page, kind):
-    sign_in(page, OFFICER)
+    signed_in_as(page, OFFICER)
     page.goto("/allocations/import")
     exported = bytes(  # downloaded by the page itself, in its own session
         page.evaluate(

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import check_page, signed_in_as
 from tests.conftest import VIEWER
 
 pytestmark = pytest.mark.browser
@@ -47,7 +47,7 @@ def overlapping(page) -> list[str]:
 
 
 def test_the_printed_summary_shows_every_table_whole_beside_charts_sized_for_paper(page, tmp_path):
-    sign_in(page, VIEWER)
+    signed_in_as(page, VIEWER)
     page.goto("/summary")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     check_page(page)
