@@ -179,6 +179,7 @@ POST imports.upload                        sign  403   403   403   ok    403   4
 
 GET  main.accessibility                    ok    ok    ok    ok    ok    ok    ok    ok
 GET  main.cookies                          ok    ok    ok    ok    ok    ok    ok    ok
+GET  main.favicon                          go    go    go    go    go    go    go    go
 GET  main.health                           ok    ok    ok    ok    ok    ok    ok    ok
 GET  main.home                             sign  go    go    go    ok    ok    ok    ok
 GET  main.index                            ok    go    go    go    go    go    go    go
@@ -370,6 +371,7 @@ def test_only_the_sign_in_and_information_pages_are_public(app):
         "auth.two_factor",
         "main.accessibility",
         "main.cookies",
+        "main.favicon",
         "main.health",
         "main.index",
         "main.privacy",

@@ -87,6 +87,14 @@ def accessibility():
     return _information_page("main/accessibility.html")
 
 
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """Where browsers look for an icon when a document names none (a JSON document opened in
+    a tab, say): GOV.UK's, rather than a 404 for every such look."""
+    return redirect(url_for("static", filename="images/favicon.ico"))
+
+
 @bp.get("/privacy")
 @public
 def privacy():
