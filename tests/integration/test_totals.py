@@ -15,6 +15,7 @@ from bench.data.cli import bench_data_command
 from tests.conftest import build_app, migrate_and_seed
 from tests.integration import totals_operations
 from tracker.extensions import db
+from tracker.models import Allocation
 from tracker.models.totals import TotalAllocation, TotalMoney
 from tracker.services.errors import NotAllowed, RuleBroken
 from tracker.totals import tracking
@@ -133,6 +134,35 @@ def test_a_released_savepoints_changes_are_its_parents(transaction):
     totals_operations.allocate(4, 100)
     transaction.commit()
     assert (transaction.scalar(IN_DRAFT) or 0) == before + 10004
+    assert differences(transaction) == []
+
+
+def test_an_allocation_changed_in_several_flushes_is_counted_at_its_last_figure(transaction):
+    """Flushed again and again in one transaction, with a savepoint rolled back and a write
+    past the session between the flushes: the totals end at the allocation's last figure."""
+    before = transaction.scalar(IN_DRAFT) or 0
+    totals_operations.allocate(3, 400)  # a draft of £400.03
+    allocation = transaction.scalars(
+        select(Allocation).where(Allocation.title == "Totals proof 3")
+    ).one()
+    allocation.amount_pence = 500_00
+    transaction.flush()
+    savepoint = transaction.begin_nested()
+    allocation.amount_pence = 600_00
+    transaction.flush()
+    savepoint.rollback()  # back to £500: a flush from £600 would count £100 too little
+    allocation.amount_pence = 700_00
+    transaction.flush()
+    with tracking.moving([allocation.id]):  # £800, written past the session
+        transaction.connection().execute(
+            update(Allocation.__table__)
+            .where(Allocation.__table__.c.id == allocation.id)
+            .values(amount_pence=800_00)
+        )
+    allocation.amount_pence = 900_00  # the session still holds £700: £800 must be read again
+    transaction.flush()
+    transaction.commit()
+    assert (transaction.scalar(IN_DRAFT) or 0) == before + 900_00
     assert differences(transaction) == []
 
 

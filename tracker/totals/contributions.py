@@ -99,11 +99,29 @@ def _load(connection, where) -> _Rows:
     ):
         rows.years[r.allocation_id].append(r)
     for r in connection.execute(
+        select(
+            Payment.allocation_id,
+            Payment.status,
+            Payment.amount_pence,
+            Payment.paid_on,
+            Payment.approved_at,
+        ).where(where(Payment.allocation_id))
+    ):
+        rows.payments[r.allocation_id].append(r)
+    for r in connection.execute(
+        select(
+            RecoveryReceipt.allocation_id, RecoveryReceipt.amount_pence, RecoveryReceipt.received_on
+        ).where(where(RecoveryReceipt.allocation_id))
+    ):
+        rows.receipts[r.allocation_id].append(r)
+    for r in connection.execute(
         select(Project.id, Project.allocation_id, Project.evidence_rating).where(
             where(Project.allocation_id)
         )
     ):
         rows.projects[r.allocation_id].append(r)
+    if not rows.projects:
+        return rows  # no projects: no targets or returns to read (a grant not yet set up)
     for r in connection.execute(
         select(ProjectTarget.project_id, ProjectTarget.indicator_id, ProjectTarget.target)
         .join(Project, Project.id == ProjectTarget.project_id)
@@ -126,6 +144,8 @@ def _load(connection, where) -> _Rows:
         .where(where(Project.allocation_id))
     ):
         rows.returns[r.project_id].append(r)
+    if not rows.returns:
+        return rows
     rows.spend = dict(
         connection.execute(
             select(ReturnSpend.return_id, func.sum(ReturnSpend.amount_pence))
@@ -153,22 +173,6 @@ def _load(connection, where) -> _Rows:
         .where(where(Project.allocation_id))
     ):
         rows.outputs[r.return_id].append(r)
-    for r in connection.execute(
-        select(
-            Payment.allocation_id,
-            Payment.status,
-            Payment.amount_pence,
-            Payment.paid_on,
-            Payment.approved_at,
-        ).where(where(Payment.allocation_id))
-    ):
-        rows.payments[r.allocation_id].append(r)
-    for r in connection.execute(
-        select(
-            RecoveryReceipt.allocation_id, RecoveryReceipt.amount_pence, RecoveryReceipt.received_on
-        ).where(where(RecoveryReceipt.allocation_id))
-    ):
-        rows.receipts[r.allocation_id].append(r)
     return rows
 
 
