@@ -54,7 +54,6 @@ BROWSER_FIRST = [
     "tests/browser/test_crawl.py",
     "tests/browser/test_return_journey.py",
     "tests/browser/test_grant_life_journey.py",
-    "tests/browser/test_dashboard_charts.py",
     "tests/browser/test_officer_journey.py",
 ]
 
