@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.engine import make_url
 
 from tests.databases import Databases
+from tests.reading import page_read
 from tests.reliability import Figures
 from tests.session_sign_in import sign_in_with_a_session
 from tools.postgres_server import throwaway_postgres
@@ -348,17 +348,6 @@ def signed_in(app, transaction, request):
 
 def text_of(response) -> str:
     return " ".join(page_read(response).get_text(" ").split())
-
-
-def page_read(response) -> BeautifulSoup:
-    """The response's page, parsed once (the page check, `text_of` and the hostile tests' checks
-    all read it): only for reading, never to change. `tests.reading.soup_of` gives a copy of
-    one's own."""
-    soup = getattr(response, "_page_read", None)
-    if soup is None:
-        soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-        response._page_read = soup
-    return soup
 
 
 # --- the clock -------------------------------------------------------------------------------

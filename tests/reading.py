@@ -5,8 +5,17 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 
-def soup_of(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+def page_read(response) -> BeautifulSoup:
+    """The response's page, parsed once (the page check, `text_of`, these helpers and the
+    hostile tests' checks all read it): only for reading, never to change."""
+    soup = getattr(response, "_page_read", None)
+    if soup is None:
+        soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        response._page_read = soup
+    return soup
+
+
+soup_of = page_read
 
 
 def error_beside(response, field: str) -> str:

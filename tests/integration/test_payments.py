@@ -6,11 +6,11 @@ an allocation never add up to more than the allocation."""
 from datetime import date, timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from tests.conftest import FINANCE, FINANCE_2, LAMBETH_GRANTEE, OFFICER, OFFICER_2, VIEWER, text_of
 from tests.factories import actor, user
+from tests.reading import soup_of
 from tracker.domain.money import format_pounds
 from tracker.models import (
     Allocation,
@@ -31,10 +31,6 @@ LAMBETH_CERTIFIER = "certifier@london-borough-of-lambeth.demo.org.uk"
 LAMBETH_SWIS = "360G-HHT-DEMO-SWIS-LBH"  # £450,000
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def soup_of(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def error_beside(response, field: str) -> str:

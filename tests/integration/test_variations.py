@@ -6,11 +6,11 @@ and what was decided are kept, audited and shown on the allocation's pages."""
 from datetime import date
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from tests.conftest import FINANCE, LAMBETH_GRANTEE, OFFICER, OFFICER_2, SOUTHAMPTON_GRANTEE
 from tests.factories import accept_offer, actor, organisation, user
+from tests.reading import soup_of
 from tracker.models import (
     Allocation,
     AllocationCategory,
@@ -28,10 +28,6 @@ LAMBETH_SWIS = "360G-HHT-DEMO-SWIS-LBH"  # £450,000: £225,000 in 2020-21 and i
 LAMBETH_CERTIFIER = "certifier@london-borough-of-lambeth.demo.org.uk"
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def soup_of(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def words(element) -> str:
