@@ -5,9 +5,9 @@ the flush rather than each service remembering to call them: before a flush that
 allocation, its profile, a project or its targets, a return or its spend, forecast or outputs,
 a payment, or an organisation's region, the allocations concerned are locked (a row lock on
 PostgreSQL; SQLite's writers already hold the database's) and what they add to the totals is
-worked out; after the flush it is worked out again, and the totals move by the difference
-by the difference. New operations (another engineer's service that creates returns, say) are
-followed without being wired in, as long as they write through the session.
+worked out; after the flush it is worked out again, and the totals move by the difference.
+New operations (another engineer's service that creates returns, say) are followed without
+being wired in, as long as they write through the session.
 
 The lock matters on PostgreSQL: without it, another transaction committing a change to the
 same allocation between our "before" and "after" would be counted twice.
@@ -23,6 +23,10 @@ totals inside the writing transaction (a query naming a totals table) writes the
 first (`settle`), so the transaction reads its own changes. Savepoints are honoured: a
 savepoint's differences join its parent's when it is released and are dropped when it is
 rolled back.
+
+A flush of the same allocations as the flush before it starts from what that one left them
+adding (`_KNOWN`) rather than reading them again: a return's sections saved one after another
+read their allocation once each, not twice.
 
 Writes that bypass the session (Core bulk inserts: the import, the benchmark data) say what
 they touched with `moving(...)`."""
@@ -54,6 +58,12 @@ _KEY = "totals.before"
 # of outer transactions that `settle` wrote inside a savepoint (given back if it rolls back).
 _PENDING, _SETTLED = "totals.pending", "totals.settled"
 _TOTALS = frozenset(ledger.TABLES)
+# (allocation ids, what they add) as the last flush left them. The next flush of exactly those
+# allocations starts from it instead of reading them again. Nothing else can have moved them
+# since: their rows change only through a flush (which replaces this), `moving` (which drops
+# it) or a rollback, of a savepoint or the whole (which drops it); a savepoint released keeps
+# its changes, so this stays; and on PostgreSQL the transaction holds their locks till it ends.
+_KNOWN = "totals.known"
 # For each kind of row: the attributes whose change can move a figure (None: any), and how to
 # find its allocation (foreign key, relationship, the parent's class).
 RELEVANT = {
@@ -213,7 +223,12 @@ def _before_flush(session, _flush_context, _instances) -> None:
         changed = [o for o in touched if isinstance(o, Allocation) and o.id is not None]
         organisations = _organisations_of(connection, ids, new + changed)
     _lock(connection, ids, organisations=organisations, moving_organisations=moving)
-    session.info[_KEY] = (ids, new, contributions.of_allocations(connection, ids))
+    known = session.info.get(_KNOWN)
+    if not new and known is not None and known[0] == ids:
+        before = known[1]
+    else:
+        before = contributions.of_allocations(connection, ids)
+    session.info[_KEY] = (ids, new, before)
 
 
 def _after_flush(session, _flush_context) -> None:
@@ -223,7 +238,9 @@ def _after_flush(session, _flush_context) -> None:
     ids, new, before = pending
     every = ids | {obj.id for obj in new if obj.id is not None}
     connection = session.connection()
-    _record(session, connection, before, contributions.of_allocations(connection, every))
+    after = contributions.of_allocations(connection, every)
+    _record(session, connection, before, after)
+    session.info[_KNOWN] = (frozenset(every), after)
 
 
 def _level(session):
@@ -282,6 +299,7 @@ def _after_transaction_end(session, transaction) -> None:
     """A transaction that ends without committing loses its differences; a savepoint rolled
     back gives back the outer transactions' differences `settle` wrote inside it."""
     if transaction.parent is None:
+        session.info.pop(_KNOWN, None)
         session.info.pop(_PENDING, None)
         session.info.pop(_SETTLED, None)
         return
@@ -291,6 +309,12 @@ def _after_transaction_end(session, transaction) -> None:
     settled = session.info.get(_SETTLED, {}).pop(transaction, None)
     for owner, written in (settled or {}).items():
         _add(session.info.setdefault(_PENDING, {}).setdefault(owner, {}), written)
+
+
+def _after_rollback(session) -> None:
+    """A rollback (of a savepoint or the whole) puts rows back: what the last flush left the
+    allocations adding is no longer known."""
+    session.info.pop(_KNOWN, None)
 
 
 def settle(session) -> None:
@@ -335,6 +359,7 @@ def listen() -> None:
         event.listen(Session, "after_flush_postexec", _after_flush)
         event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_transaction_end", _after_transaction_end)
+        event.listen(Session, "after_rollback", _after_rollback)
         event.listen(Session, "do_orm_execute", _before_orm_execute)
 
 
@@ -347,12 +372,14 @@ def moving(allocation_ids=()):
     from tracker.extensions import db
 
     db.session.flush()
+    db.session.info.pop(_KNOWN, None)  # the block writes past the flush
     connection = db.session.connection()
     ids = set(allocation_ids)
     _lock(connection, ids, organisations=_organisations_of(connection, ids, []))
     before = contributions.of_allocations(connection, ids)
     made: list[contributions.NewAllocation] = []
     yield made
+    db.session.info.pop(_KNOWN, None)
     after = contributions.of_allocations(connection, ids)
     if made:
         _lock(connection, (), organisations={a.organisation_id for a in made})
