@@ -297,12 +297,11 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_role("button", name="Sign in").click()
     # Where each role lands differs (home, or a grantee's own overview): anywhere but here.
     page.wait_for_url(lambda url: urlsplit(url).path != "/sign-in")
-    if password == DEMO_PASSWORD:
-        _SIGNED_IN[email] = [c for c in page.context.cookies() if c["name"] in SIGN_IN_COOKIES]
 
 
-# The cookies the sign-in form gave each demo user in this run (the same Chromium, so the same
-# User-Agent that the session is bound to): only the sign-in's own, not (say) a cookie choice.
+# The cookies the sign-in form gave each demo user `signed_in_as` signed in, in this run (the
+# same Chromium, so the same User-Agent that the session is bound to): only the sign-in's own,
+# not (say) a cookie choice.
 SIGN_IN_COOKIES = {"session", "known_browser"}
 _SIGNED_IN: dict[str, list] = {}
 
@@ -311,7 +310,8 @@ def signed_in_as(page, email: str) -> None:
     """Signed in as `email`, landed where the sign-in form lands them: with the cookies the form
     gave them earlier in this run, or through the form the first time (and whenever that
     session has ended since: signed out, or ended by another test). For the tests that are not
-    about signing in; the form itself is proved by the journeys and the sign-in tests."""
+    about signing in, as demo users without a second factor; the form itself is proved by the
+    journeys and the sign-in tests."""
     cookies = _SIGNED_IN.get(email)
     if cookies:
         page.context.add_cookies(cookies)
@@ -320,3 +320,4 @@ def signed_in_as(page, email: str) -> None:
             return
         page.context.clear_cookies()
     sign_in(page, email)
+    _SIGNED_IN[email] = [c for c in page.context.cookies() if c["name"] in SIGN_IN_COOKIES]

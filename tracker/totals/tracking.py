@@ -372,14 +372,13 @@ def moving(allocation_ids=()):
     from tracker.extensions import db
 
     db.session.flush()
-    db.session.info.pop(_KNOWN, None)  # the block writes past the flush
+    db.session.info.pop(_KNOWN, None)  # the block writes past the flush: read them afresh
     connection = db.session.connection()
     ids = set(allocation_ids)
     _lock(connection, ids, organisations=_organisations_of(connection, ids, []))
     before = contributions.of_allocations(connection, ids)
     made: list[contributions.NewAllocation] = []
     yield made
-    db.session.info.pop(_KNOWN, None)
     after = contributions.of_allocations(connection, ids)
     if made:
         _lock(connection, (), organisations={a.organisation_id for a in made})
